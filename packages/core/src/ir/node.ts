@@ -1,0 +1,153 @@
+import { CondenseError } from '../errors.js';
+import type { Attr } from './attr.js';
+import type { Graph } from './graph.js';
+import type { Value } from './value.js';
+
+/** The ONNX default domain is written as the empty string, as in ONNX files. */
+export const DEFAULT_DOMAIN = '';
+
+/**
+ * One operator application. Inputs may be null (an omitted optional input,
+ * written "" in ONNX); so may outputs. Edit inputs with replaceInput and
+ * attributes with setAttr so use lists stay right.
+ */
+export class Node {
+  readonly op: string;
+  readonly domain: string;
+  name: string;
+  docString = '';
+  /** Format-specific data the IR does not model, kept for a faithful round trip. */
+  extensions: Record<string, unknown> = {};
+  #attrs: Record<string, Attr> = {};
+  #inputs: Array<Value | null> = [];
+  #outputs: Array<Value | null> = [];
+  #graph: Graph | undefined;
+  /** @internal Linked-list neighbours, owned by Graph. Kept after removal so an iterator can step on. */
+  _prev: Node | undefined;
+  /** @internal */
+  _next: Node | undefined;
+
+  /** @internal Nodes are made by Graph.add. */
+  constructor(graph: Graph, op: string, domain: string, name: string) {
+    this.#graph = graph;
+    this.op = op;
+    this.domain = domain;
+    this.name = name;
+  }
+
+  /** The graph holding this node; undefined once removed. */
+  get graph(): Graph | undefined {
+    return this.#graph;
+  }
+
+  get inputs(): ReadonlyArray<Value | null> {
+    return this.#inputs;
+  }
+
+  get outputs(): ReadonlyArray<Value | null> {
+    return this.#outputs;
+  }
+
+  get attrs(): Readonly<Record<string, Attr>> {
+    return this.#attrs;
+  }
+
+  /** The first output, which most CNN operators have exactly one of. */
+  get output(): Value {
+    const v = this.#outputs[0];
+    if (!v) throw new CondenseError('E_MODEL_INVALID', `Node "${this.name}" (${this.op}) has no first output.`);
+    return v;
+  }
+
+  input(i: number): Value | null {
+    return this.#inputs[i] ?? null;
+  }
+
+  /** Sets input `index` (appending when index equals the input count). */
+  replaceInput(index: number, value: Value | null): void {
+    if (index < 0 || index > this.#inputs.length) {
+      throw new CondenseError('E_GRAPH_MUTATION', `Node "${this.name}" has no input ${index}.`, { context: { node: this.name } });
+    }
+    this.#checkLive();
+    const old = this.#inputs[index];
+    old?._removeUse(this, index);
+    this.#inputs[index] = value;
+    value?._addUse(this, index);
+  }
+
+  setAttr(name: string, value: Attr | undefined): void {
+    const old = this.#attrs[name];
+    if (old) this.#forEachCapture([old], (v) => v._removeUse(this, -1));
+    if (value === undefined) delete this.#attrs[name];
+    else {
+      this.#attrs[name] = value;
+      for (const g of graphsOf(value)) g._setOwner(this);
+      this.#forEachCapture([value], (v) => v._addUse(this, -1));
+    }
+  }
+
+  /** Graphs held by this node's attributes (If branches, Loop and Scan bodies). */
+  subgraphs(): Graph[] {
+    return Object.values(this.#attrs).flatMap(graphsOf);
+  }
+
+  /** Values of the enclosing graph that this node's subgraphs read. */
+  capturedValues(): Value[] {
+    const seen = new Set<Value>();
+    this.#forEachCapture(Object.values(this.#attrs), (v) => seen.add(v));
+    return [...seen];
+  }
+
+  /** @internal Points subgraph captures of `from` at `to` (Value.replaceAllUsesWith). */
+  _retargetCapture(from: Value, to: Value): void {
+    for (const g of this.subgraphs()) {
+      for (const inner of g.capturedValues()) if (inner.outer === from) inner.outer = to;
+    }
+    from._removeUse(this, -1);
+    to._addUse(this, -1);
+  }
+
+  /** @internal Wires inputs and outputs; called once by Graph.add. */
+  _connect(inputs: ReadonlyArray<Value | null>, outputs: ReadonlyArray<Value | null>, attrs: Record<string, Attr>): void {
+    inputs.forEach((v, i) => {
+      this.#inputs.push(v);
+      v?._addUse(this, i);
+    });
+    for (const v of outputs) {
+      this.#outputs.push(v);
+      v?._setProducer(this);
+    }
+    for (const [k, a] of Object.entries(attrs)) this.setAttr(k, a);
+  }
+
+  /** @internal Unwires the node when Graph.remove takes it out. */
+  _disconnect(): void {
+    this.#inputs.forEach((v, i) => v?._removeUse(this, i));
+    this.#forEachCapture(Object.values(this.#attrs), (v) => v._removeUse(this, -1));
+    this.#graph = undefined;
+  }
+
+  #forEachCapture(attrs: Attr[], fn: (outer: Value) => void): void {
+    const seen = new Set<Value>();
+    for (const g of attrs.flatMap(graphsOf)) {
+      for (const inner of g.capturedValues()) {
+        if (inner.outer && !seen.has(inner.outer)) {
+          seen.add(inner.outer);
+          fn(inner.outer);
+        }
+      }
+    }
+  }
+
+  #checkLive(): void {
+    if (!this.#graph) {
+      throw new CondenseError('E_GRAPH_MUTATION', `Node "${this.name}" was removed from its graph.`, { context: { node: this.name } });
+    }
+  }
+}
+
+function graphsOf(a: Attr): Graph[] {
+  if (a.type === 'graph') return [a.value];
+  if (a.type === 'graphs') return a.value;
+  return [];
+}

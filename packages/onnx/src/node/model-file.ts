@@ -1,0 +1,139 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { CondenseError, inferShapes, type Dim, type Model } from '@condense/core';
+import { decodeModel } from '../read/model.js';
+import type { ExternalDataRef, ExternalDataResolver } from '../read/tensor.js';
+import { PROTOBUF_LIMIT, encodeModel, type ExternalDataOptions } from '../write/encode.js';
+import { writeTemp } from './atomic.js';
+import { resolveInside } from './paths.js';
+
+export interface LoadOptions {
+  /** Pins input shapes and runs shape inference after loading. */
+  inputShapes?: Record<string, Dim[]>;
+}
+
+/** Checks that `file` is a readable regular file, with one clear error if not. */
+export async function statModelFile(file: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CondenseError('E_FILE_NOT_FOUND', `${file} does not exist. Check the path.`, { cause: e, context: { file } });
+    throw new CondenseError('E_IO', `Cannot read ${file}: ${(e as Error).message}`, { cause: e, context: { file } });
+  }
+  if (!info.isFile()) throw new CondenseError('E_NOT_A_FILE', `${file} is not a file${info.isDirectory() ? ' but a folder' : ''}. Give the path of an .onnx model.`, { context: { file } });
+  return info.size;
+}
+
+/**
+ * Loads an .onnx file. Weights are views into the file's bytes (no copy);
+ * external data is checked now (location inside the model's folder, range
+ * within the file) and read when a tensor is first used.
+ */
+export async function loadModel(file: string, opts: LoadOptions = {}): Promise<Model> {
+  const size = await statModelFile(file);
+  if (size > PROTOBUF_LIMIT) {
+    throw new CondenseError('E_MODEL_TOO_LARGE', `${file} is ${size} bytes, larger than any valid ONNX protobuf (2 GiB). Large models keep their weights in external data files.`, { context: { file } });
+  }
+  const bytes = await readFile(file);
+  const model = decodeModel(bytes, { fileName: file, externalData: externalDataIn(path.dirname(file), file) });
+  if (opts.inputShapes) inferShapes(model.graph, { inputShapes: opts.inputShapes });
+  return model;
+}
+
+function externalDataIn(folder: string, modelFile: string): ExternalDataResolver {
+  const sizes = new Map<string, number>();
+  return (ref: ExternalDataRef, byteLength: number) => {
+    const what = `External data of tensor "${ref.tensor}" in ${modelFile}`;
+    const target = resolveInside(folder, ref.location, what);
+    let size = sizes.get(target);
+    if (size === undefined) {
+      try {
+        const fd = openSync(target, 'r');
+        try {
+          const st = fstatSync(fd);
+          if (!st.isFile()) throw new Error('not a regular file');
+          size = st.size;
+        } finally {
+          closeSync(fd);
+        }
+      } catch (e) {
+        throw new CondenseError('E_EXTERNAL_DATA', `${what}: cannot open "${ref.location}" (${(e as Error).message}). Keep the data file beside the model.`, { cause: e, context: { file: target } });
+      }
+      sizes.set(target, size);
+    }
+    const length = ref.length ?? size - ref.offset;
+    if (length !== byteLength || ref.offset + length > size) {
+      throw new CondenseError('E_EXTERNAL_DATA', `${what}: needs ${byteLength} bytes at offset ${ref.offset}, but "${ref.location}" declares ${length} and holds ${size}.`, { context: { file: target } });
+    }
+    return () => readRange(target, ref.offset, length);
+  };
+}
+
+function readRange(file: string, offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  const fd = openSync(file, 'r');
+  try {
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, out, done, length - done, offset + done);
+      if (n === 0) throw new CondenseError('E_EXTERNAL_DATA', `${file} ended before ${length} bytes at offset ${offset} could be read.`, { context: { file } });
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
+}
+
+export interface SaveOptions {
+  /**
+   * Keep weights in a data file beside the model: true for "<model file>.data",
+   * or a location and size threshold. Models over 2 GiB always use one.
+   */
+  externalData?: boolean | ExternalDataOptions;
+}
+
+/** What saveModel wrote. */
+export interface SavedFiles {
+  model: string;
+  externalData?: string;
+  bytes: number;
+}
+
+/**
+ * Saves a model atomically (temporary files renamed into place only when all
+ * are written). Weights are written straight from their original buffers.
+ */
+export async function saveModel(model: Model, file: string, opts: SaveOptions = {}): Promise<SavedFiles> {
+  const folder = path.dirname(file);
+  const defaultLocation = `${path.basename(file)}.data`;
+  let external = opts.externalData === true ? { location: defaultLocation } : opts.externalData || undefined;
+  if (!external) {
+    const weightBytes = model.graph.constants().reduce((n, v) => n + v.const!.byteLength, 0);
+    if (weightBytes > PROTOBUF_LIMIT - 64 * 1024 * 1024) external = { location: defaultLocation };
+  }
+  if (external) {
+    const target = resolveInside(folder, external.location, 'The external data location');
+    if (path.dirname(path.relative(folder, target)) !== '.') {
+      throw new CondenseError('E_PATH_ESCAPE', `External data location "${external.location}" must be a plain file name beside the model.`);
+    }
+  }
+  const encoded = encodeModel(model, { externalData: external });
+  const pending = [];
+  try {
+    if (encoded.external) pending.push(await writeTemp(path.join(folder, encoded.external.location), encoded.external.chunks));
+    pending.push(await writeTemp(file, encoded.chunks));
+  } catch (e) {
+    await Promise.all(pending.map((p) => p.abort()));
+    throw e;
+  }
+  for (const p of pending) await p.commit();
+  return {
+    model: file,
+    externalData: encoded.external && path.join(folder, encoded.external.location),
+    bytes: encoded.byteLength + (encoded.external?.byteLength ?? 0),
+  };
+}
