@@ -1,4 +1,4 @@
-import { getInt, getInts, type Attr } from '../ir/attr.js';
+import { getInt, getInts, getTensor, type Attr } from '../ir/attr.js';
 import type { Node } from '../ir/node.js';
 import type { Dim, TensorType, Value } from '../ir/value.js';
 import type { DType } from '../tensor/dtype.js';
@@ -55,8 +55,12 @@ export class InferContext {
     return vals && vals.every((d) => typeof d === 'number') ? (vals as number[]) : undefined;
   }
 
+  /** The constant tensor of input i: an initializer, or the value of a Constant node. */
   constTensor(i: number): Tensor | undefined {
-    return this.node.inputs[i]?.const;
+    const v = this.node.inputs[i];
+    const producer = v?.producer();
+    if (producer?.op === 'Constant' && producer.domain === '') return getTensor(producer.attrs, 'value');
+    return v?.const;
   }
 
   int(name: string, fallback: number): number {
