@@ -76,14 +76,16 @@ export class Node {
   }
 
   setAttr(name: string, value: Attr | undefined): void {
-    const old = this.#attrs[name];
-    if (old) this.#forEachCapture([old], (v) => v._removeUse(this, -1));
+    const before = new Set(this.capturedValues());
     if (value === undefined) delete this.#attrs[name];
     else {
       this.#attrs[name] = value;
       for (const g of graphsOf(value)) g._setOwner(this);
-      this.#forEachCapture([value], (v) => v._addUse(this, -1));
     }
+    // One implicit use (index -1) per captured outer value, however many subgraphs read it.
+    const after = new Set(this.capturedValues());
+    for (const v of before) if (!after.has(v)) v._removeUse(this, -1);
+    for (const v of after) if (!before.has(v)) v._addUse(this, -1);
   }
 
   /** Graphs held by this node's attributes (If branches, Loop and Scan bodies). */
@@ -94,17 +96,18 @@ export class Node {
   /** Values of the enclosing graph that this node's subgraphs read. */
   capturedValues(): Value[] {
     const seen = new Set<Value>();
-    this.#forEachCapture(Object.values(this.#attrs), (v) => seen.add(v));
+    for (const g of this.subgraphs()) for (const inner of g.capturedValues()) if (inner.outer) seen.add(inner.outer);
     return [...seen];
   }
 
   /** @internal Points subgraph captures of `from` at `to` (Value.replaceAllUsesWith). */
   _retargetCapture(from: Value, to: Value): void {
+    const alreadyUsed = this.capturedValues().includes(to);
     for (const g of this.subgraphs()) {
       for (const inner of g.capturedValues()) if (inner.outer === from) inner.outer = to;
     }
     from._removeUse(this, -1);
-    to._addUse(this, -1);
+    if (!alreadyUsed) to._addUse(this, -1);
   }
 
   /** @internal Wires inputs and outputs; called once by Graph.add. */
@@ -123,20 +126,8 @@ export class Node {
   /** @internal Unwires the node when Graph.remove takes it out. */
   _disconnect(): void {
     this.#inputs.forEach((v, i) => v?._removeUse(this, i));
-    this.#forEachCapture(Object.values(this.#attrs), (v) => v._removeUse(this, -1));
+    for (const v of this.capturedValues()) v._removeUse(this, -1);
     this.#graph = undefined;
-  }
-
-  #forEachCapture(attrs: Attr[], fn: (outer: Value) => void): void {
-    const seen = new Set<Value>();
-    for (const g of attrs.flatMap(graphsOf)) {
-      for (const inner of g.capturedValues()) {
-        if (inner.outer && !seen.has(inner.outer)) {
-          seen.add(inner.outer);
-          fn(inner.outer);
-        }
-      }
-    }
   }
 
   #checkLive(): void {

@@ -1,0 +1,38 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
+import { CondenseError, type Dim } from '@condense/core';
+
+/** parseArgs with errors as CondenseError (E_BAD_OPTION) naming the command. */
+export function parse<T extends Options>(command: string, args: string[], options: T): Parsed<T> {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new CondenseError('E_BAD_OPTION', `${(e as Error).message.replace(/\. To specify.*$/, '')}. Run "condense ${command} --help" for the options.`, { cause: e });
+  }
+}
+
+/** "--input-shape x=1,3,224,224" (repeatable) as { x: [1, 3, 224, 224] }; symbols stay strings. */
+export function parseInputShapes(specs: string[] | undefined): Record<string, Dim[]> | undefined {
+  if (!specs?.length) return undefined;
+  const out: Record<string, Dim[]> = {};
+  for (const spec of specs) {
+    const m = /^([^=]+)=(.+)$/.exec(spec);
+    if (!m) throw new CondenseError('E_BAD_OPTION', `--input-shape "${spec}" is not of the form name=d0,d1,... (for example x=1,3,224,224).`);
+    out[m[1]!] = m[2]!.split(',').map((d) => {
+      const t = d.trim();
+      if (/^\d+$/.test(t)) return Number(t);
+      if (/^[A-Za-z_][\w.]*$/.test(t)) return t;
+      throw new CondenseError('E_BAD_OPTION', `--input-shape "${spec}": "${t}" is neither a size nor a symbol name.`);
+    });
+  }
+  return out;
+}
+
+export function requireOne(command: string, positionals: string[], what: string): string {
+  if (positionals.length !== 1) {
+    throw new CondenseError('E_BAD_OPTION', `condense ${command} takes one ${what}${positionals.length ? `, got ${positionals.length}` : ''}. Run "condense ${command} --help".`);
+  }
+  return positionals[0]!;
+}

@@ -1,0 +1,57 @@
+import { stat } from 'node:fs/promises';
+import { summarizeModel, type Dim, type DType } from '@condense/core';
+import { loadModel } from '@condense/onnx/node';
+import { parse, parseInputShapes, requireOne } from '../args.js';
+import { formatBytes, formatCount, table, type Streams } from '../io.js';
+
+export const INSPECT_HELP = `Usage: condense inspect <model.onnx> [--json] [--input-shape name=d0,d1,...]
+
+Shows a model's inputs and outputs, op histogram, parameters and bytes per
+element type, the largest tensors and its opset imports. With --input-shape
+(repeatable) the shapes are pinned and inferred through the graph first.
+--json prints one JSON object (nodes, ops, parameters, inputs, outputs, ...).`;
+
+export async function inspect(args: string[], io: Streams): Promise<number> {
+  const { values, positionals } = parse('inspect', args, {
+    json: { type: 'boolean' },
+    'input-shape': { type: 'string', multiple: true },
+    largest: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out.write(`${INSPECT_HELP}\n`);
+    return 0;
+  }
+  const file = requireOne('inspect', positionals, 'model file');
+  const model = await loadModel(file, { inputShapes: parseInputShapes(values['input-shape']) });
+  const summary = summarizeModel(model, { largest: values.largest ? Number(values.largest) : 10 });
+  const fileBytes = (await stat(file)).size;
+  if (values.json) {
+    io.out.write(`${JSON.stringify({ file, fileBytes, ...summary }, null, 2)}\n`);
+    return 0;
+  }
+  const shape = (s?: Dim[]) => (s ? `[${s.join(', ')}]` : '[?]');
+  const io_ = (list: Array<{ name: string; dtype?: DType; shape?: Dim[] }>) => table(list.map((v) => [v.name, v.dtype ?? '?', shape(v.shape)]), '    ');
+  const opsets = Object.entries(summary.opsets).map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', ');
+  const lines = [
+    `${file}  ${formatBytes(fileBytes)}`,
+    `  IR version ${summary.irVersion}, opsets: ${opsets}${summary.producer ? `, producer: ${summary.producer}` : ''}`,
+    `  nodes: ${formatCount(summary.nodes)}   parameters: ${formatCount(summary.parameters)} (${formatBytes(summary.parameterBytes)})`,
+    '',
+    '  inputs:',
+    io_(summary.inputs),
+    '  outputs:',
+    io_(summary.outputs),
+    '',
+    '  weights by element type:',
+    table([['dtype', 'tensors', 'parameters', 'bytes'], ...Object.entries(summary.byDType).map(([d, s]) => [d, formatCount(s.tensors), formatCount(s.parameters), formatBytes(s.bytes)])], '    '),
+    '',
+    '  ops:',
+    table(Object.entries(summary.ops).map(([op, n]) => [op, formatCount(n)]), '    '),
+    '',
+    '  largest tensors:',
+    table(summary.largestTensors.map((t) => [t.name, t.dtype, shape(t.shape), formatBytes(t.bytes)]), '    '),
+  ];
+  io.out.write(`${lines.join('\n')}\n`);
+  return 0;
+}

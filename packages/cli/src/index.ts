@@ -1,0 +1,2 @@
+export { main, VERSION } from './main.js';
+export type { Streams } from './io.js';
