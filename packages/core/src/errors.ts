@@ -17,6 +17,12 @@ export type ErrorCode =
   | 'E_GRAPH_MUTATION'
   | 'E_BAD_OPTION'
   | 'E_OUTPUT_EXISTS'
+  | 'E_BAD_PASS'
+  | 'E_BAD_RECIPE'
+  | 'E_UNKNOWN_PASS'
+  | 'E_PASS_FAILED'
+  | 'E_INVALID_GRAPH'
+  | 'E_PLUGIN'
   | 'E_INTERNAL';
 
 export interface ErrorContext {

@@ -1,4 +1,5 @@
-import { getInt, getInts, getTensor, type Attr } from '../ir/attr.js';
+import { getInt, getInts, type Attr } from '../ir/attr.js';
+import { constantOf } from '../ir/constant.js';
 import type { Node } from '../ir/node.js';
 import type { Dim, TensorType, Value } from '../ir/value.js';
 import type { DType } from '../tensor/dtype.js';
@@ -57,10 +58,7 @@ export class InferContext {
 
   /** The constant tensor of input i: an initializer, or the value of a Constant node. */
   constTensor(i: number): Tensor | undefined {
-    const v = this.node.inputs[i];
-    const producer = v?.producer();
-    if (producer?.op === 'Constant' && producer.domain === '') return getTensor(producer.attrs, 'value');
-    return v?.const;
+    return constantOf(this.node.inputs[i]);
   }
 
   int(name: string, fallback: number): number {

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CondenseError, Graph, Tensor, createModel, type Model } from '@condense/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { concatChunks, decodeModel, encodeModel, encodeModelBytes } from '../src/index.js';
-import { loadModel, saveModel } from '../src/node/index.js';
-import { allClose, ort } from './ort.js';
-import { sameTensors } from './tensors.js';
+import { concatChunks, decodeModel, encodeModel, encodeModelBytes } from '@condense/onnx';
+import { loadModel, saveModel } from '@condense/onnx/node';
+import { allClose, ort } from '../helpers/ort.js';
+import { sameTensors } from '../helpers/tensors.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'condense-files-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

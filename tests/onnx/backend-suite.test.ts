@@ -8,9 +8,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Model, Tensor } from '@condense/core';
 import { describe, expect, it } from 'vitest';
-import { decodeModel, decodeTensor, encodeModelBytes } from '../src/index.js';
-import { allClose, ort, toOrt } from './ort.js';
-import { sameTensors } from './tensors.js';
+import { decodeModel, decodeTensor, encodeModelBytes } from '@condense/onnx';
+import { allClose, ort, toOrt } from '../helpers/ort.js';
+import { sameTensors } from '../helpers/tensors.js';
 
 const ROOT = '/usr/share/libonnx-testdata/data';
 const available = existsSync(ROOT);

@@ -1,0 +1,53 @@
+import { constantsToInitializers } from './constants-to-initializers/index.js';
+import { dedupeConstants } from './dedupe-constants/index.js';
+import { foldBatchNorm } from './fold-batch-norm/index.js';
+import { foldConstants } from './fold-constants/index.js';
+import { foldConvAffine } from './fold-conv-affine/index.js';
+import type { Pass } from './framework/define-pass.js';
+import { PassRegistry } from './framework/registry.js';
+import { fuseHardSwish } from './fuse-hard-swish/index.js';
+import { removeDeadCode } from './remove-dead-code/index.js';
+import { removeIdentity } from './remove-identity/index.js';
+
+/** Every pass that ships in core. */
+export const builtinPasses: ReadonlyArray<Pass<never>> = [
+  constantsToInitializers,
+  removeIdentity,
+  foldConstants,
+  foldBatchNorm,
+  foldConvAffine,
+  fuseHardSwish,
+  dedupeConstants,
+  removeDeadCode,
+] as ReadonlyArray<Pass<never>>;
+
+/** The graph cleanup every compressor runs first; order matters (folding exposes more folding). */
+export const CLEANUP = [
+  'constants-to-initializers',
+  'remove-identity',
+  'fold-constants',
+  'fold-batch-norm',
+  'fold-conv-affine',
+  'fuse-hard-swish',
+  'dedupe-constants',
+  'remove-dead-code',
+];
+
+/** A registry holding the builtin passes and presets; add plugin passes with register(). */
+export function createRegistry(): PassRegistry {
+  const registry = new PassRegistry();
+  for (const pass of builtinPasses) registry.register(pass, 'builtin');
+  registry.definePreset('cleanup', 'Graph cleanup: constants to initializers, folding, BatchNorm and affine folding, dedupe, dead code.', CLEANUP);
+  return registry;
+}
+
+const defaultRegistry = createRegistry();
+
+/** Registers a pass in the default registry (the one compress uses unless given another). */
+export function registerPass(pass: unknown): void {
+  defaultRegistry.register(pass);
+}
+
+export function getDefaultRegistry(): PassRegistry {
+  return defaultRegistry;
+}

@@ -1,0 +1,28 @@
+import type { Graph } from '../../ir/graph.js';
+import type { Node } from '../../ir/node.js';
+import type { Value } from '../../ir/value.js';
+import type { Tensor } from '../../tensor/tensor.js';
+
+/**
+ * Makes `value` a constant holding `tensor`, removing its producer `node`.
+ * The new constant takes over the value's name, so reports and fetches by name
+ * still find it. Refuses (returns false) for graph outputs and multi-output nodes.
+ */
+export function replaceWithConstant(graph: Graph, node: Node, value: Value, tensor: Tensor): boolean {
+  if (value.isGraphOutput() || node.outputs.filter(Boolean).length !== 1) return false;
+  const name = value.name;
+  const constant = graph.constant(graph.uniqueName(`${name}__const`), tensor);
+  value.replaceAllUsesWith(constant);
+  graph.remove([node]);
+  graph.rename(constant, name);
+  return true;
+}
+
+/** Removes a node that forwards `from` unchanged to its only used output (Identity, inference Dropout). */
+export function bypass(graph: Graph, node: Node, output: Value, from: Value): boolean {
+  if (output.isGraphOutput()) return false;
+  if (node.outputs.some((o) => o && o !== output && o.useCount > 0)) return false;
+  output.replaceAllUsesWith(from);
+  graph.remove([node]);
+  return true;
+}
