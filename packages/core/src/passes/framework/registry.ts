@@ -1,5 +1,5 @@
 import { CondenseError } from '../../errors.js';
-import { checkPassShape, type Pass } from './define-pass.js';
+import { checkPassShape, definePass, type Pass, type PassDefinition } from './define-pass.js';
 
 /**
  * Passes by name. Each caller makes its own (createRegistry), so two copies of
@@ -15,7 +15,8 @@ export class PassRegistry {
     if (this.#passes.has(pass.name)) {
       throw new CondenseError('E_BAD_PASS', `${source}: a pass named "${pass.name}" is already registered; plugin passes need names of their own.`);
     }
-    this.#passes.set(pass.name, pass);
+    // Plugins may hand over plain objects; normalise them as definePass does (defaults filled, frozen).
+    this.#passes.set(pass.name, definePass(pass as unknown as PassDefinition<Record<string, never>>) as Pass<never>);
   }
 
   get(name: string): Pass<never> {

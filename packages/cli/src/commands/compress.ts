@@ -1,0 +1,107 @@
+import { stat } from 'node:fs/promises';
+import { CondenseError, compress as runPipeline, createRegistry, resolveRecipe, summarizeModel, type ModelSummary, type PassRecord } from '@condense/core';
+import { loadModel, saveModel } from '@condense/onnx/node';
+import { parse, parseInputShapes, requireOne } from '../args.js';
+import { formatBytes, formatCount, table, type Streams } from '../io.js';
+import { checkOutputPath } from '../output-path.js';
+import { loadPlugin } from '../plugins.js';
+import { readRecipeFile } from '../recipe-file.js';
+
+export const COMPRESS_HELP = `Usage: condense compress <model.onnx> -o <out.onnx> [--preset <name> | --recipe <file>]
+                        [--plugin <module>]... [--input-shape name=d0,d1,...]... [--json]
+                        [--external-data] [--force]
+
+Runs a pipeline of passes and saves the result. --preset names a built-in
+pipeline (default: cleanup); --recipe reads a JSON or YAML file:
+    preset: cleanup            # optional
+    passes:
+      - fold-constants
+      - pass: my-plugin-pass
+        options: { threshold: 0.5 }
+--plugin loads passes from an npm package or a local .mjs file (repeatable).
+--list shows the passes and presets. Prints a before/after table; --json prints
+one object with input, output and passes.`;
+
+interface Side {
+  nodes: number;
+  parameters: number;
+  bytes: number;
+  ops: Record<string, number>;
+}
+
+export async function compress(args: string[], io: Streams): Promise<number> {
+  const { values, positionals } = parse('compress', args, {
+    output: { type: 'string', short: 'o' },
+    preset: { type: 'string' },
+    recipe: { type: 'string' },
+    plugin: { type: 'string', multiple: true },
+    'input-shape': { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    list: { type: 'boolean' },
+    'external-data': { type: 'boolean' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out.write(`${COMPRESS_HELP}\n`);
+    return 0;
+  }
+  const registry = createRegistry();
+  for (const spec of values.plugin ?? []) await loadPlugin(spec, registry);
+  if (values.list) {
+    io.out.write(`passes:\n${table(registry.names().map((n) => [n, registry.get(n).description]), '  ')}\npresets:\n${table(registry.presets().map((p) => [p.name, p.passes.join(', ')]), '  ')}\n`);
+    return 0;
+  }
+  if (values.preset && values.recipe) throw new CondenseError('E_BAD_OPTION', 'Give --preset or --recipe, not both (a recipe can name a preset).');
+  const input = requireOne('compress', positionals, 'input model');
+  const recipe = values.recipe ? await readRecipeFile(values.recipe) : { preset: values.preset ?? 'cleanup' };
+  // Check the whole recipe before loading the model, so a typo costs nothing.
+  resolveRecipe(recipe, registry, values.recipe ?? `preset "${values.preset ?? 'cleanup'}"`);
+  const output = await checkOutputPath(input, values.output, values.force ?? false);
+  const inputShapes = parseInputShapes(values['input-shape']);
+
+  const model = await loadModel(input);
+  const before = side(summarizeModel(model), (await stat(input)).size);
+  const result = await runPipeline(model, recipe, { registry, inputShapes });
+  const saved = await saveModel(model, output, { externalData: values['external-data'] });
+  const after = side(summarizeModel(model), saved.bytes);
+
+  if (values.json) {
+    io.out.write(`${JSON.stringify({ input: { file: input, ...before }, output: { file: output, ...after }, passes: result.passes }, null, 2)}\n`);
+    return 0;
+  }
+  io.out.write(`${report(input, output, before, after, result.passes)}\n`);
+  return 0;
+}
+
+function side(s: ModelSummary, bytes: number): Side {
+  return { nodes: s.nodes, parameters: s.parameters, bytes, ops: s.ops };
+}
+
+function report(input: string, output: string, before: Side, after: Side, passes: PassRecord[]): string {
+  const ratio = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}%` : '-');
+  const ops = [...new Set([...Object.keys(before.ops), ...Object.keys(after.ops)])]
+    .filter((op) => before.ops[op] !== after.ops[op])
+    .map((op) => [op, formatCount(before.ops[op] ?? 0), formatCount(after.ops[op] ?? 0)]);
+  return [
+    `${input} -> ${output}`,
+    table([
+      ['', 'before', 'after', 'after/before'],
+      ['nodes', formatCount(before.nodes), formatCount(after.nodes), ratio(after.nodes, before.nodes)],
+      ['parameters', formatCount(before.parameters), formatCount(after.parameters), ratio(after.parameters, before.parameters)],
+      ['file size', formatBytes(before.bytes), formatBytes(after.bytes), ratio(after.bytes, before.bytes)],
+    ]),
+    '',
+    ops.length ? `ops that changed:\n${table([['op', 'before', 'after'], ...ops])}` : 'no op counts changed',
+    '',
+    `passes:\n${table([['pass', 'changed', 'nodes', 'ms', 'what it did'], ...passes.map((p) => [p.pass, p.changed ? 'yes' : 'no', `${p.nodesBefore} -> ${p.nodesAfter}`, p.ms.toFixed(0), facts(p)])])}`,
+    ...passes.flatMap((p) => p.diagnostics.filter((d) => d.severity === 'warning').map((d) => `warning (${p.pass}): ${d.message}`)),
+  ].join('\n');
+}
+
+function facts(p: PassRecord): string {
+  return Object.entries(p.facts)
+    .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
+    .map(([k, v]) => `${k} ${typeof v === 'number' ? formatCount(v) : v}`)
+    .join(', ');
+}
