@@ -28,7 +28,8 @@ export const foldConvAffine = definePass({
       const host = x.producer()!;
       const k = constantOf(node.inputs[1 - side]);
       const channels = hostChannels(host);
-      const rank = x.type?.shape?.length ?? (host.op === 'Gemm' ? 2 : undefined);
+      // The host's output rank: Gemm is 2-D, a convolution's matches its weights.
+      const rank = host.op === 'Gemm' ? 2 : constantOf(host.inputs[1])?.rank;
       if (!k || channels === undefined || rank === undefined || x.useCount !== 1 || x.isGraphOutput()) continue;
       // The constant must not broadcast the output to a bigger shape.
       if (k.rank > rank) continue;

@@ -18,11 +18,24 @@ export function replaceWithConstant(graph: Graph, node: Node, value: Value, tens
   return true;
 }
 
-/** Removes a node that forwards `from` unchanged to its only used output (Identity, inference Dropout). */
+/**
+ * Removes a node that forwards `from` unchanged to `output` (Identity, inference
+ * Dropout, a BatchNormalization already folded upstream). When `output` is a
+ * graph output, `from` takes its place and its name, provided nothing else reads
+ * `from`; otherwise the node stays (returns false).
+ */
 export function bypass(graph: Graph, node: Node, output: Value, from: Value): boolean {
-  if (output.isGraphOutput()) return false;
   if (node.outputs.some((o) => o && o !== output && o.useCount > 0)) return false;
-  output.replaceAllUsesWith(from);
+  if (!output.isGraphOutput()) {
+    output.replaceAllUsesWith(from);
+    graph.remove([node]);
+    return true;
+  }
+  if (!from.producer() || from.isGraphOutput() || from.uses().some((u) => u.node !== node)) return false;
+  const { name, type } = output;
+  output.replaceAllUsesWith(from, { replaceGraphOutputs: true });
   graph.remove([node]);
+  graph.rename(from, name);
+  from.type = type ?? from.type;
   return true;
 }
