@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 import { CondenseError, type Dim } from '@condense/core';
+import type { Streams } from './io.js';
 
 /** parseArgs with errors as CondenseError (E_BAD_OPTION) naming the command. */
 export function parse<T extends Options>(command: string, args: string[], options: T): Parsed<T> {
@@ -35,4 +36,17 @@ export function requireOne(command: string, positionals: string[], what: string)
     throw new CondenseError('E_BAD_OPTION', `condense ${command} takes one ${what}${positionals.length ? `, got ${positionals.length}` : ''}. Run "condense ${command} --help".`);
   }
   return positionals[0]!;
+}
+
+/**
+ * Parses a command's arguments, adding --help/-h: when asked, prints `help`
+ * and returns undefined so the command can return 0.
+ */
+export function parseCommand<T extends Options>(command: string, args: string[], options: T, help: string, io: Streams): Parsed<T> | undefined {
+  const parsed = parse(command, args, { ...options, help: { type: 'boolean', short: 'h' } } as T);
+  if ((parsed.values as Record<string, unknown>)['help']) {
+    io.out.write(`${help}\n`);
+    return undefined;
+  }
+  return parsed;
 }

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { CondenseError, compress as runPipeline, createRegistry, resolveRecipe, summarizeModel, type ModelSummary, type PassRecord } from '@condense/core';
 import { loadModel, saveModel } from '@condense/onnx/node';
-import { parse, parseInputShapes, requireOne } from '../args.js';
+import { parseCommand, parseInputShapes, requireOne } from '../args.js';
 import { formatBytes, formatCount, table, type Streams } from '../io.js';
 import { checkOutputPath } from '../output-path.js';
 import { loadPlugin } from '../plugins.js';
@@ -30,7 +30,7 @@ interface Side {
 }
 
 export async function compress(args: string[], io: Streams): Promise<number> {
-  const { values, positionals } = parse('compress', args, {
+  const parsed = parseCommand('compress', args, {
     output: { type: 'string', short: 'o' },
     preset: { type: 'string' },
     recipe: { type: 'string' },
@@ -40,12 +40,9 @@ export async function compress(args: string[], io: Streams): Promise<number> {
     list: { type: 'boolean' },
     'external-data': { type: 'boolean' },
     force: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out.write(`${COMPRESS_HELP}\n`);
-    return 0;
-  }
+  }, COMPRESS_HELP, io);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const registry = createRegistry();
   for (const spec of values.plugin ?? []) await loadPlugin(spec, registry);
   if (values.list) {

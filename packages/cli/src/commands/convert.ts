@@ -1,6 +1,6 @@
 import { summarizeModel } from '@condense/core';
 import { loadModel, saveModel } from '@condense/onnx/node';
-import { parse, requireOne } from '../args.js';
+import { parseCommand, requireOne } from '../args.js';
 import { formatBytes, type Streams } from '../io.js';
 import { checkOutputPath } from '../output-path.js';
 
@@ -11,16 +11,13 @@ beside the model (models over 2 GiB always do). The input is never overwritten
 unless -o names it and --force is given. Writes are atomic.`;
 
 export async function convert(args: string[], io: Streams): Promise<number> {
-  const { values, positionals } = parse('convert', args, {
+  const parsed = parseCommand('convert', args, {
     output: { type: 'string', short: 'o' },
     'external-data': { type: 'boolean' },
     force: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out.write(`${CONVERT_HELP}\n`);
-    return 0;
-  }
+  }, CONVERT_HELP, io);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const input = requireOne('convert', positionals, 'input model');
   const output = await checkOutputPath(input, values.output, values.force ?? false);
   const model = await loadModel(input);

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { summarizeModel, type Dim, type DType } from '@condense/core';
 import { loadModel } from '@condense/onnx/node';
-import { parse, parseInputShapes, requireOne } from '../args.js';
+import { parseCommand, parseInputShapes, requireOne } from '../args.js';
 import { formatBytes, formatCount, table, type Streams } from '../io.js';
 
 export const INSPECT_HELP = `Usage: condense inspect <model.onnx> [--json] [--input-shape name=d0,d1,...]
@@ -12,16 +12,13 @@ element type, the largest tensors and its opset imports. With --input-shape
 --json prints one JSON object (nodes, ops, parameters, inputs, outputs, ...).`;
 
 export async function inspect(args: string[], io: Streams): Promise<number> {
-  const { values, positionals } = parse('inspect', args, {
+  const parsed = parseCommand('inspect', args, {
     json: { type: 'boolean' },
     'input-shape': { type: 'string', multiple: true },
     largest: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.out.write(`${INSPECT_HELP}\n`);
-    return 0;
-  }
+  }, INSPECT_HELP, io);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const file = requireOne('inspect', positionals, 'model file');
   const model = await loadModel(file, { inputShapes: parseInputShapes(values['input-shape']) });
   const summary = summarizeModel(model, { largest: values.largest ? Number(values.largest) : 10 });
