@@ -28,7 +28,8 @@ export const dedupeConstants = definePass({
     let merged = 0;
     let bytesSaved = 0;
     for (const v of graph.constants()) {
-      if (graph.inputs.includes(v) || v.isGraphOutput()) continue;
+      // Unused constants are dead code's to remove; merging them would only inflate the saving reported.
+      if (v.useCount === 0 || graph.inputs.includes(v) || v.isGraphOutput()) continue;
       const t = v.const!;
       const key = fingerprint(t);
       const twin = seen.get(key)?.find((other) => equalBytes(other, t));
