@@ -12,10 +12,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const packagesDir = path.join(root, 'packages');
 
 /** Lower layers first; a package may depend only on packages of a lower layer. */
-const LAYERS: Record<string, number> = { core: 0, onnx: 1, cli: 3 };
+const LAYERS: Record<string, number> = { core: 0, onnx: 1, 'ort-runtime': 1.5, cli: 3 };
 const layerOf = (dir: string) => LAYERS[dir] ?? (dir.startsWith('adapter-') || dir.startsWith('export-') ? 2 : undefined);
-/** Entry folders that may use node: modules (file-system helpers, the CLI). */
-const NODE_ONLY = [/^cli\//, /\/src\/node\//];
+/** Entry folders that may use node: modules (file-system helpers, the CLI, the onnxruntime-node adapters). */
+const NODE_ONLY = [/^cli\//, /^adapter-(cpu|cuda)\//, /\/src\/node\//];
 
 const packages = readdirSync(packagesDir).filter((d) => statSync(path.join(packagesDir, d)).isDirectory());
 const manifest = (dir: string) => JSON.parse(readFileSync(path.join(packagesDir, dir, 'package.json'), 'utf8'));

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'E_PASS_FAILED'
   | 'E_INVALID_GRAPH'
   | 'E_PLUGIN'
+  | 'E_RUNTIME'
+  | 'E_RUNTIME_UNAVAILABLE'
   | 'E_INTERNAL';
 
 export interface ErrorContext {

@@ -1,0 +1,1 @@
+export { runtimeConformance, type ConformanceCheck } from './conformance.js';
