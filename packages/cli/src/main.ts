@@ -1,4 +1,5 @@
 import { isCondenseError } from '@condense/core';
+import { BENCH_HELP, bench } from './commands/bench.js';
 import { COMPRESS_HELP, compress } from './commands/compress.js';
 import { CONVERT_HELP, convert } from './commands/convert.js';
 import { INSPECT_HELP, inspect } from './commands/inspect.js';
@@ -9,6 +10,7 @@ export const VERSION = '0.1.0';
 const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<number>; help: string; summary: string }> = {
   inspect: { run: inspect, help: INSPECT_HELP, summary: 'show what a model holds: ops, parameters, inputs and outputs' },
   compress: { run: compress, help: COMPRESS_HELP, summary: 'run a preset or recipe of passes and save the smaller model' },
+  bench: { run: bench, help: BENCH_HELP, summary: 'measure latency, throughput and memory on a runtime adapter; --compare two models' },
   convert: { run: convert, help: CONVERT_HELP, summary: 'load and save a model (atomic, optional external data)' },
 };
 

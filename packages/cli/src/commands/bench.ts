@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { CondenseError, Tensor, elementCount, type Dim, type Graph, type Runtime } from '@condense/core';
+import { loadModel } from '@condense/onnx/node';
+import { parseCommand, parseInputShapes, requireOne } from '../args.js';
+import { table, type Streams } from '../io.js';
+
+export const BENCH_HELP = `Usage: condense bench <model.onnx> [--adapter cpu|wasm|cuda] [--runs N] [--warmup N]
+                     [--threads N] [--input-shape name=d0,d1,...]... [--compare <other.onnx>] [--json]
+
+Measures inference latency (p50, p90 after warm-up), throughput and the
+process's peak memory on one runtime adapter. With --compare, the two models
+run alternately in one process (so machine noise hits both alike) and the
+ratio of p50s (this model over the other) is printed. Inputs are generated
+(uniform noise in [0, 1)); symbolic dimensions need --input-shape.
+webgpu runs in browsers, not in this command.`;
+
+const ADAPTERS = ['cpu', 'wasm', 'cuda', 'webgpu'] as const;
+type AdapterName = (typeof ADAPTERS)[number];
+
+async function runtimeFor(name: AdapterName, threads: number | undefined): Promise<Runtime> {
+  switch (name) {
+    case 'cpu':
+      return (await import('@condense/adapter-cpu')).cpuRuntime({ threads });
+    case 'wasm':
+      return (await import('@condense/adapter-wasm')).wasmRuntime({ threads });
+    case 'cuda':
+      return (await import('@condense/adapter-cuda')).cudaRuntime();
+    case 'webgpu':
+      throw new CondenseError('E_RUNTIME_UNAVAILABLE', 'The webgpu adapter runs in browsers (it needs navigator.gpu); benchmark it from a page with @condense/adapter-webgpu, or use --adapter cpu|wasm|cuda here.');
+  }
+}
+
+/** Inputs for one run: noise for float inputs, zeros for the rest, at the pinned or declared shapes. */
+function makeFeeds(graph: Graph, file: string): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  for (const v of graph.inputs.filter((i) => !i.const)) {
+    const shape = v.type?.shape;
+    if (!shape || shape.some((d) => typeof d !== 'number')) {
+      throw new CondenseError('E_BAD_OPTION', `Input "${v.name}" of ${file} has shape [${(shape ?? ['?']).join(', ')}]; give concrete sizes with --input-shape ${v.name}=${(shape ?? ['1']).map((d) => (typeof d === 'number' ? d : 1)).join(',')}.`);
+    }
+    const dims = shape as number[];
+    const n = elementCount(dims);
+    const dtype = v.type!.dtype;
+    let seed = 17;
+    feeds[v.name] = dtype === 'float32'
+      ? Tensor.from('float32', dims, Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 2 ** 24))
+      : Tensor.from(dtype, dims, (dtype === 'int64' || dtype === 'uint64' ? new Array<bigint>(n).fill(0n) : new Array<number>(n).fill(0)) as never);
+  }
+  return feeds;
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** This process's peak resident memory: VmHWM on Linux, getrusage elsewhere. */
+function peakRssBytes(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // Not Linux.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+interface Measured {
+  file: string;
+  p50Ms: number;
+  p90Ms: number;
+  meanMs: number;
+  throughputPerSecond: number;
+  batch: number;
+}
+
+export async function bench(args: string[], io: Streams): Promise<number> {
+  const parsed = parseCommand('bench', args, {
+    adapter: { type: 'string' },
+    runs: { type: 'string' },
+    warmup: { type: 'string' },
+    threads: { type: 'string' },
+    'input-shape': { type: 'string', multiple: true },
+    compare: { type: 'string' },
+    json: { type: 'boolean' },
+  }, BENCH_HELP, io);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  const file = requireOne('bench', positionals, 'model file');
+  const adapter = (values.adapter ?? 'cpu') as AdapterName;
+  if (!ADAPTERS.includes(adapter)) throw new CondenseError('E_BAD_OPTION', `--adapter must be one of ${ADAPTERS.join(', ')}; got "${adapter}".`);
+  const count = (name: string, text: string | undefined, fallback: number, min: number) => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new CondenseError('E_BAD_OPTION', `--${name} must be a whole number of at least ${min}; got "${text}".`);
+    return n;
+  };
+  const runs = count('runs', values.runs, 20, 1);
+  const warmup = count('warmup', values.warmup, 3, 0);
+  const threads = values.threads === undefined ? undefined : count('threads', values.threads, 1, 1);
+  const inputShapes = parseInputShapes(values['input-shape']);
+  const runtime = await runtimeFor(adapter, threads);
+
+  const files = values.compare ? [file, values.compare] : [file];
+  const subjects = [];
+  for (const f of files) {
+    const model = await loadModel(f, { inputShapes });
+    const problems = runtime.supports(model.graph).filter((d) => d.severity === 'error');
+    if (problems.length) throw new CondenseError('E_UNSUPPORTED_OP', `The ${adapter} runtime cannot run ${f}: ${problems.map((p) => p.message).join(' ')}`);
+    const feeds = makeFeeds(model.graph, f);
+    const session = await runtime.createSession(model.graph);
+    const batch = Number(Object.values(feeds)[0]?.shape[0] ?? 1);
+    subjects.push({ file: f, session, feeds, batch, times: [] as number[] });
+  }
+  try {
+    for (let i = 0; i < warmup; i++) for (const s of subjects) await s.session.run(s.feeds);
+    // Alternate the models run by run so drifts in machine load hit both alike.
+    for (let i = 0; i < runs; i++) {
+      for (const s of i % 2 === 0 ? subjects : [...subjects].reverse()) {
+        const t0 = performance.now();
+        await s.session.run(s.feeds);
+        s.times.push(performance.now() - t0);
+      }
+    }
+  } finally {
+    for (const s of subjects) await s.session.release();
+  }
+  const measured: Measured[] = subjects.map((s) => {
+    const sorted = [...s.times].sort((a, b) => a - b);
+    const meanMs = s.times.reduce((a, b) => a + b, 0) / s.times.length;
+    return { file: s.file, p50Ms: percentile(sorted, 50), p90Ms: percentile(sorted, 90), meanMs, throughputPerSecond: (s.batch * 1000) / meanMs, batch: s.batch };
+  });
+  const peakRssMiB = peakRssBytes() / 2 ** 20;
+  const ratio = measured[1] ? measured[0]!.p50Ms / measured[1].p50Ms : undefined;
+  if (values.json) {
+    io.out.write(`${JSON.stringify({ adapter, runs, warmup, ...measured[0], peakRssMiB, ...(measured[1] ? { compare: measured[1], ratio } : {}) }, null, 2)}\n`);
+    return 0;
+  }
+  const rows = [['model', 'p50 ms', 'p90 ms', 'mean ms', 'samples/s'], ...measured.map((m) => [m.file, m.p50Ms.toFixed(2), m.p90Ms.toFixed(2), m.meanMs.toFixed(2), m.throughputPerSecond.toFixed(1)])];
+  const lines = [`adapter ${adapter}, ${warmup} warm-up and ${runs} timed runs${measured[1] ? ' each, alternating' : ''}`, table(rows), `peak memory (process): ${peakRssMiB.toFixed(0)} MiB`];
+  if (ratio !== undefined) lines.push(`ratio (p50 of ${measured[0]!.file} / ${measured[1]!.file}): ${ratio.toFixed(2)}x`);
+  io.out.write(`${lines.join('\n')}\n`);
+  return 0;
+}
