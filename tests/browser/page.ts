@@ -2,6 +2,7 @@
 import { Tensor } from '@condense/core';
 import { decodeModel } from '@condense/onnx';
 import { webgpuRuntime } from '@condense/adapter-webgpu';
+import { runtimeConformance } from '@condense/core/testing';
 
 interface Output { shape: number[]; data: number[] }
 
@@ -23,4 +24,18 @@ async function adapterInfo(): Promise<string> {
   return adapter ? `${adapter.info?.vendor ?? '?'} ${adapter.info?.architecture ?? '?'}` : 'none';
 }
 
-Object.assign(globalThis, { runModel, adapterInfo, pageReady: true });
+/** The adapter conformance suite, run in the page: one result per check. */
+async function runConformance(): Promise<Array<{ name: string; error?: string }>> {
+  const results = [];
+  for (const check of runtimeConformance(() => webgpuRuntime({ wasmPaths: '/ort/' }), { tolerance: 1e-4 })) {
+    try {
+      await check.run();
+      results.push({ name: check.name });
+    } catch (e) {
+      results.push({ name: check.name, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return results;
+}
+
+Object.assign(globalThis, { runModel, adapterInfo, runConformance, pageReady: true });

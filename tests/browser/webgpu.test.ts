@@ -40,6 +40,13 @@ describe.skipIf(!hasChromium)('adapter-webgpu in Chromium', () => {
     expect(info).not.toBe('none');
   });
 
+  it('passes the runtime conformance suite in the page', async () => {
+    const results = await browser.page.evaluate(() => (globalThis as unknown as { runConformance(): Promise<Array<{ name: string; error?: string }>> }).runConformance());
+    console.log(`webgpu conformance: ${results.filter((r) => !r.error).length}/${results.length} checks passed`);
+    expect(results.length).toBeGreaterThanOrEqual(8);
+    expect(results.filter((r) => r.error)).toEqual([]);
+  }, 120_000);
+
   for (const c of CASES) {
     it(`${c.name}: matches adapter-cpu within 1e-4`, async () => {
       browser.models.set(path.basename(c.file), c.file);
