@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CondenseError, Tensor, elementCount, type Dim, type Graph, type Runtime } from '@condense/core';
+import { CondenseError, Tensor, elementCount, type Dim, type Graph, type Runtime, type Session } from '@condense/core';
 import { loadModel } from '@condense/onnx/node';
 import { parseCommand, parseInputShapes, requireOne } from '../args.js';
 import { table, type Streams } from '../io.js';
@@ -65,6 +65,24 @@ function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+interface Subject {
+  file: string;
+  session: Session;
+  feeds: Record<string, Tensor>;
+  batch: number;
+  times: number[];
+}
+
+/** Loads a model, checks the runtime can run it, and opens a session with generated inputs. */
+async function openSubject(runtime: Runtime, adapter: string, file: string, inputShapes: Record<string, Dim[]> | undefined): Promise<Subject> {
+  const model = await loadModel(file, { inputShapes });
+  const problems = runtime.supports(model.graph).filter((d) => d.severity === 'error');
+  if (problems.length) throw new CondenseError('E_UNSUPPORTED_OP', `The ${adapter} runtime cannot run ${file}: ${problems.map((p) => p.message).join(' ')}`);
+  const feeds = makeFeeds(model.graph, file);
+  const session = await runtime.createSession(model.graph);
+  return { file, session, feeds, batch: Number(Object.values(feeds)[0]?.shape[0] ?? 1), times: [] };
+}
+
 interface Measured {
   file: string;
   p50Ms: number;
@@ -102,17 +120,9 @@ export async function bench(args: string[], io: Streams): Promise<number> {
   const runtime = await runtimeFor(adapter, threads);
 
   const files = values.compare ? [file, values.compare] : [file];
-  const subjects = [];
-  for (const f of files) {
-    const model = await loadModel(f, { inputShapes });
-    const problems = runtime.supports(model.graph).filter((d) => d.severity === 'error');
-    if (problems.length) throw new CondenseError('E_UNSUPPORTED_OP', `The ${adapter} runtime cannot run ${f}: ${problems.map((p) => p.message).join(' ')}`);
-    const feeds = makeFeeds(model.graph, f);
-    const session = await runtime.createSession(model.graph);
-    const batch = Number(Object.values(feeds)[0]?.shape[0] ?? 1);
-    subjects.push({ file: f, session, feeds, batch, times: [] as number[] });
-  }
+  const subjects: Subject[] = [];
   try {
+    for (const f of files) subjects.push(await openSubject(runtime, adapter, f, inputShapes));
     for (let i = 0; i < warmup; i++) for (const s of subjects) await s.session.run(s.feeds);
     // Alternate the models run by run so drifts in machine load hit both alike.
     for (let i = 0; i < runs; i++) {

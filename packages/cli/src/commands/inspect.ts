@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { summarizeModel, type Dim, type DType } from '@condense/core';
+import { CondenseError, summarizeModel, type Dim, type DType } from '@condense/core';
 import { loadModel } from '@condense/onnx/node';
 import { parseCommand, parseInputShapes, requireOne } from '../args.js';
 import { formatBytes, formatCount, table, type Streams } from '../io.js';
 
-export const INSPECT_HELP = `Usage: condense inspect <model.onnx> [--json] [--input-shape name=d0,d1,...]
+export const INSPECT_HELP = `Usage: condense inspect <model.onnx> [--json] [--input-shape name=d0,d1,...] [--largest N]
 
 Shows a model's inputs and outputs, op histogram, parameters and bytes per
 element type, the largest tensors and its opset imports. With --input-shape
@@ -21,7 +21,9 @@ export async function inspect(args: string[], io: Streams): Promise<number> {
   const { values, positionals } = parsed;
   const file = requireOne('inspect', positionals, 'model file');
   const model = await loadModel(file, { inputShapes: parseInputShapes(values['input-shape']) });
-  const summary = summarizeModel(model, { largest: values.largest ? Number(values.largest) : 10 });
+  const largest = values.largest === undefined ? 10 : Number(values.largest);
+  if (!Number.isInteger(largest) || largest < 0) throw new CondenseError('E_BAD_OPTION', `--largest must be a whole number (how many tensors to list); got "${values.largest}".`);
+  const summary = summarizeModel(model, { largest });
   const fileBytes = (await stat(file)).size;
   if (values.json) {
     io.out.write(`${JSON.stringify({ file, fileBytes, ...summary }, null, 2)}\n`);

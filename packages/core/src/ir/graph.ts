@@ -158,8 +158,12 @@ export class Graph {
     if (own) return own;
     const outer = this.parent?.resolve(name);
     if (!outer) return undefined;
+    const owner = this.#owner;
+    const alreadyUsed = owner?.capturedValues().includes(outer);
     const captured = this.declare(name, outer.type);
     captured.outer = outer;
+    // Attached already: the owning node now reads `outer` too (while building, setAttr records it).
+    if (owner && !alreadyUsed) outer._addUse(owner, -1);
     return captured;
   }
 
@@ -178,7 +182,7 @@ export class Graph {
     const outputs = (typeof spec === 'number' ? Array.from({ length: spec }, () => null as string | null) : spec).map(
       (o, i) => {
         if (o instanceof Value) {
-          if (o.graph !== this || o.producer() || o.const) {
+          if (o.graph !== this || o.producer() || o.const || this.inputs.includes(o)) {
             throw new CondenseError('E_MODEL_INVALID', `Value "${o.name}" is produced more than once.`, {
               context: { value: o.name, node: name },
             });
@@ -277,6 +281,7 @@ export class Graph {
 
   /** Renames a value, keeping names unique. */
   rename(v: Value, name: string): void {
+    if (v.graph !== this || this.#values.get(v.name) !== v) throw new CondenseError('E_GRAPH_MUTATION', `Value "${v.name}" is not in graph "${this.name}".`);
     if (v.name === name) return;
     if (this.#values.has(name)) throw new CondenseError('E_GRAPH_MUTATION', `Value name "${name}" is already taken.`);
     this.#values.delete(v.name);

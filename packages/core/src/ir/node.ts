@@ -69,6 +69,9 @@ export class Node {
       throw new CondenseError('E_GRAPH_MUTATION', `Node "${this.name}" has no input ${index}.`, { context: { node: this.name } });
     }
     this.#checkLive();
+    if (value && value.graph !== this.#graph) {
+      throw new CondenseError('E_GRAPH_MUTATION', `Value "${value.name}" belongs to another graph than node "${this.name}".`, { context: { node: this.name, value: value.name } });
+    }
     const old = this.#inputs[index];
     old?._removeUse(this, index);
     this.#inputs[index] = value;

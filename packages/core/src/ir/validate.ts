@@ -35,12 +35,13 @@ export function validateGraph(graph: Graph): Diagnostic[] {
       }
     }
     for (const v of node.capturedValues()) {
+      if (!v.uses().some((u) => u.node === node && u.index === -1)) error('E_USE_LIST', `Value "${v.name}" does not record that a subgraph of "${node.name}" reads it.`, { node: node.name, value: v.name });
       if (!available.has(v)) error('E_NOT_TOPOLOGICAL', `A subgraph of "${node.name}" reads "${v.name}" before it is defined.`, { node: node.name, value: v.name });
     }
     for (const v of node.outputs) {
       if (!v) continue;
       if (v.producer() !== node) error('E_PRODUCER', `Output "${v.name}" of "${node.name}" names another producer.`, { node: node.name, value: v.name });
-      if (available.has(v)) error('E_DUPLICATE_PRODUCER', `Value "${v.name}" is defined more than once.`, { node: node.name, value: v.name });
+      if (available.has(v)) error('E_DUPLICATE_PRODUCER', `Value "${v.name}" is defined more than once${graph.inputs.includes(v) ? ' (it is also a graph input)' : ''}.`, { node: node.name, value: v.name });
       available.add(v);
     }
     checkTypes(node.op, node.domain, node.inputs, (message) => error('E_TYPE_MISMATCH', `Node "${node.name}" (${node.op}): ${message}`, { node: node.name }));

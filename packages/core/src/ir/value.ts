@@ -99,6 +99,9 @@ export class Value {
    */
   replaceAllUsesWith(other: Value, opts: { replaceGraphOutputs?: boolean } = {}): void {
     if (other === this) return;
+    if (other.graph !== this.#graph) {
+      throw new CondenseError('E_GRAPH_MUTATION', `Cannot replace "${this.name}" with "${other.name}" from another graph.`, { context: { value: this.name } });
+    }
     const outputs = this.#graph.outputs;
     if (outputs.includes(this) && !opts.replaceGraphOutputs) {
       throw new CondenseError(

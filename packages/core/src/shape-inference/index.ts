@@ -74,6 +74,8 @@ export function inferShapes(graph: Graph, opts: InferShapesOptions = {}): Diagno
   pinInputShapes(graph, opts.inputShapes ?? {});
   const known = new Map<Value, Dim[]>();
   for (const v of graph.constants()) {
+    // An initializer that is also a graph input is a default the caller may override.
+    if (graph.inputs.includes(v)) continue;
     const t = v.const!;
     if ((t.dtype === 'int64' || t.dtype === 'int32') && t.size <= MAX_KNOWN && t.rank <= 1) known.set(v, t.toNumbers());
   }
@@ -112,7 +114,8 @@ function merge(declared: TensorType | undefined, inferred: TensorType): TensorTy
   }
   const shape = inferred.shape.map((d, i) => {
     const old = declared.shape![i]!;
-    return typeof d === 'string' && (typeof old === 'number' || !d.startsWith('unk__')) ? old : d;
+    // A named symbol follows an input, so it beats a declared number (often a stale trace); an unk__ symbol does not.
+    return typeof d === 'string' && d.startsWith('unk__') ? old : d;
   });
   return { dtype: inferred.dtype, shape };
 }

@@ -108,7 +108,9 @@ export const split: ShapeRule = (ctx) => {
   const n = ctx.node.outputs.length;
   if (!x) return Array.from({ length: n }, () => typed(ctx.dtype(0)));
   const axis = normalizeAxis(ctx.int('axis', 0), x.length);
-  const sizes = (ctx.hasInput(1) ? ctx.numbers(1) : ctx.ints('split')) ?? evenSplit(x[axis]!, n);
+  const given = ctx.hasInput(1) || ctx.node.attrs['split'] !== undefined;
+  // Sizes given but unknown here stay symbolic; only an absent split means equal parts.
+  const sizes = given ? (ctx.hasInput(1) ? ctx.numbers(1) : ctx.ints('split')) : evenSplit(x[axis]!, n);
   return Array.from({ length: n }, (_, i) => {
     const shape = [...x];
     shape[axis] = sizes?.[i] ?? ctx.fresh();
@@ -162,7 +164,8 @@ export function sliceRange(dim: number, start: number, end: number, step: number
     s = clamp(s, 0, dim);
     e = clamp(e, 0, dim);
   } else {
-    s = clamp(s, -1, dim - 1);
+    // Negative steps: ONNX clamps starts to [0, dim-1] and ends to [-1, dim-1].
+    s = clamp(s, 0, dim - 1);
     e = clamp(e, -1, dim - 1);
   }
   const idx: number[] = [];

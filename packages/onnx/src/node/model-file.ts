@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CondenseError, inferShapes, type Dim, type Model } from '@condense/core';
 import { decodeModel } from '../read/model.js';
@@ -88,6 +88,27 @@ function readRange(file: string, offset: number, length: number): Uint8Array {
   return out;
 }
 
+/**
+ * Renames the data file and then the model into place. If the model's rename
+ * fails, the previous data file (kept aside) is put back, so a model and its
+ * data never mismatch.
+ */
+async function commitTogether(pending: Array<{ commit: () => Promise<void>; abort: () => Promise<void> }>, dataFile: string | undefined): Promise<void> {
+  if (pending.length === 1) return pending[0]!.commit();
+  const [data, modelFile] = pending as [(typeof pending)[0], (typeof pending)[0]];
+  const backup = `${dataFile}.previous-${process.pid}`;
+  const hadOld = await rename(dataFile!, backup).then(() => true, () => false);
+  try {
+    await data.commit();
+    await modelFile.commit();
+  } catch (e) {
+    await modelFile.abort();
+    if (hadOld) await rename(backup, dataFile!).catch(() => undefined);
+    throw e;
+  }
+  if (hadOld) await rm(backup, { force: true });
+}
+
 export interface SaveOptions {
   /**
    * Keep weights in a data file beside the model: true for "<model file>.data",
@@ -122,15 +143,16 @@ export async function saveModel(model: Model, file: string, opts: SaveOptions = 
     }
   }
   const encoded = encodeModel(model, { externalData: external });
+  const dataFile = encoded.external && path.join(folder, encoded.external.location);
   const pending = [];
   try {
-    if (encoded.external) pending.push(await writeTemp(path.join(folder, encoded.external.location), encoded.external.chunks));
+    if (dataFile) pending.push(await writeTemp(dataFile, encoded.external!.chunks));
     pending.push(await writeTemp(file, encoded.chunks));
   } catch (e) {
     await Promise.all(pending.map((p) => p.abort()));
     throw e;
   }
-  for (const p of pending) await p.commit();
+  await commitTogether(pending, dataFile);
   return {
     model: file,
     externalData: encoded.external && path.join(folder, encoded.external.location),

@@ -1,4 +1,4 @@
-import { getFloat, getFloats, getInt, getString } from '../../ir/attr.js';
+import { getFloat, getFloats, getString } from '../../ir/attr.js';
 import type { Node } from '../../ir/node.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { definePass } from '../framework/define-pass.js';
@@ -10,7 +10,7 @@ export function constantNodeTensor(node: Node): Tensor | undefined {
   if (a['value']?.type === 'tensor') return a['value'].value;
   if (a['value_float']) return Tensor.from('float32', [], [getFloat(a, 'value_float')!]);
   if (a['value_floats']) return Tensor.from('float32', [getFloats(a, 'value_floats')!.length], getFloats(a, 'value_floats')!);
-  if (a['value_int']) return Tensor.from('int64', [], [BigInt(getInt(a, 'value_int')!)]);
+  if (a['value_int']?.type === 'int') return Tensor.from('int64', [], [a['value_int'].value]);
   if (a['value_ints']?.type === 'ints') return Tensor.from('int64', [a['value_ints'].value.length], a['value_ints'].value);
   if (a['value_string']) return Tensor.fromStrings([], [getString(a, 'value_string')!]);
   if (a['value_strings']?.type === 'strings') return Tensor.fromStrings([a['value_strings'].value.length], a['value_strings'].value);

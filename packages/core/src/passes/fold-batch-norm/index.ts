@@ -2,7 +2,7 @@ import { getFloat, getInt } from '../../ir/attr.js';
 import { constantOf } from '../../ir/constant.js';
 import { definePass } from '../framework/define-pass.js';
 import { AFFINE_HOSTS, foldChannelAffine, hostChannels } from '../shared/channel-affine.js';
-import { bypass } from '../shared/replace.js';
+import { bypass, canBypass } from '../shared/replace.js';
 
 export const foldBatchNorm = definePass({
   name: 'fold-batch-norm',
@@ -11,10 +11,11 @@ export const foldBatchNorm = definePass({
     let folded = 0;
     for (const bn of graph) {
       if (bn.op !== 'BatchNormalization' || bn.domain !== '' || getInt(bn.attrs, 'training_mode', 0) !== 0) continue;
-      if (bn.outputs.slice(1).some((o) => o && o.useCount > 0)) continue;
       const x = bn.inputs[0];
       const host = x?.producer();
       if (!x || !host || !AFFINE_HOSTS.has(host.op) || host.domain !== '' || x.useCount !== 1 || x.isGraphOutput()) continue;
+      // Check the BatchNormalization can go before the host's weights are changed.
+      if (!canBypass(bn, bn.output, x)) continue;
       const params = [1, 2, 3, 4].map((i) => constantOf(bn.inputs[i]));
       const channels = hostChannels(host);
       if (params.some((p) => !p || p.dtype !== 'float32' || p.size !== channels)) continue;

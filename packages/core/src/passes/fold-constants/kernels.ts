@@ -90,7 +90,11 @@ const KERNELS: Record<string, Kernel> = {
   Sub: binary((a, b) => a - b, (a, b) => a - b),
   Mul: binary((a, b) => a * b, (a, b) => a * b),
   Div: binary(divide, (a, b) => (b === 0n ? 0n : a / b)),
-  Pow: binary((a, b) => a ** b, (a, b) => (b < 0n ? 0n : a ** b)),
+  Pow: binary((a, b) => a ** b, (a, b) => {
+    // Negative or huge integer exponents are left to the runtime (evaluate() declines on the throw).
+    if (b < 0n || b > 64n) throw new RangeError('integer exponent out of range');
+    return BigInt.asIntN(64, a ** b);
+  }),
   Neg: (_n, [a]) => a && NUMERIC.has(a.dtype) && a.dtype !== 'bool' ? store(a.dtype, [...a.shape], Array.from(a.data() as Values, (v) => -v as never)) : undefined,
   Sqrt: unary(Math.sqrt),
   Reciprocal: unary((v) => 1 / v),
@@ -104,6 +108,8 @@ const KERNELS: Record<string, Kernel> = {
     const to = dtypeFromCode(getInt(node.attrs, 'to', 0));
     if (!a || !to || !NUMERIC.has(to)) return undefined;
     const src = Array.from(a.data() as Values);
+    // NaN and infinities have no integer value; such a Cast is left to the runtime.
+    if (!to.startsWith('float') && to !== 'bool' && src.some((v) => typeof v === 'number' && !Number.isFinite(v))) return undefined;
     if (isBig(to)) return store(to, [...a.shape], src.map((v) => (typeof v === 'bigint' ? v : BigInt(Math.trunc(v)))));
     const numbers = src.map(Number);
     return store(to, [...a.shape], to.startsWith('float') || to === 'bool' ? numbers : numbers.map(Math.trunc));
@@ -189,5 +195,10 @@ export function evaluate(node: Node, inputs: Array<Tensor | undefined>, outShape
   const kernel = KERNELS[node.op];
   if (!kernel || node.domain !== '') return undefined;
   if (inputs.some((t) => t && !NUMERIC.has(t.dtype))) return undefined;
-  return kernel(node, inputs, outShape);
+  try {
+    return kernel(node, inputs, outShape);
+  } catch {
+    // A value a kernel cannot represent: leave the node for the runtime rather than fail the pass.
+    return undefined;
+  }
 }

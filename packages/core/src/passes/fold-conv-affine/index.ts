@@ -1,7 +1,7 @@
 import { constantOf } from '../../ir/constant.js';
 import { definePass } from '../framework/define-pass.js';
 import { AFFINE_HOSTS, foldChannelAffine, hostChannels, perChannelVector } from '../shared/channel-affine.js';
-import { bypass } from '../shared/replace.js';
+import { bypass, canBypass } from '../shared/replace.js';
 
 /** How each elementwise op maps a per-channel constant k to (scale, shift), and whether the host may be either operand. */
 const AFFINE_OPS: Record<string, { map: (k: number) => [number, number]; commutative: boolean }> = {
@@ -30,7 +30,7 @@ export const foldConvAffine = definePass({
       const channels = hostChannels(host);
       // The host's output rank: Gemm is 2-D, a convolution's matches its weights.
       const rank = host.op === 'Gemm' ? 2 : constantOf(host.inputs[1])?.rank;
-      if (!k || channels === undefined || rank === undefined || x.useCount !== 1 || x.isGraphOutput()) continue;
+      if (!k || channels === undefined || rank === undefined || x.useCount !== 1 || x.isGraphOutput() || !canBypass(node, node.output, x)) continue;
       // The constant must not broadcast the output to a bigger shape.
       if (k.rank > rank) continue;
       const vector = perChannelVector(k, rank, channels);

@@ -67,11 +67,11 @@ export function foldChannelAffine(graph: Graph, node: Node, scale: Float64Array,
   return true;
 }
 
-/** A bias of shape [C], [1, C] or a scalar as a length-C vector. */
+/** A bias of shape [C], [1, C] or a scalar as a length-C vector ([M, 1] biases are per row, not per channel). */
 function biasVector(b: Tensor, channels: number): Float64Array | undefined {
-  const v = b.toNumbers();
-  if (v.length === channels) return Float64Array.from(v);
-  if (v.length === 1) return new Float64Array(channels).fill(v[0]!);
+  const perChannel = (b.rank === 1 && b.shape[0] === channels) || (b.rank === 2 && b.shape[0] === 1 && b.shape[1] === channels);
+  if (perChannel) return Float64Array.from(b.toNumbers());
+  if (b.size === 1) return new Float64Array(channels).fill(b.toNumbers()[0]!);
   return undefined;
 }
 

@@ -22,16 +22,22 @@ export function replaceWithConstant(graph: Graph, node: Node, value: Value, tens
  * Removes a node that forwards `from` unchanged to `output` (Identity, inference
  * Dropout, a BatchNormalization already folded upstream). When `output` is a
  * graph output, `from` takes its place and its name, provided nothing else reads
- * `from`; otherwise the node stays (returns false).
+ * `from`; otherwise the node stays (returns false). canBypass asks first, so a
+ * pass can check before it changes anything else.
  */
+export function canBypass(node: Node, output: Value, from: Value): boolean {
+  if (node.outputs.some((o) => o && o !== output && (o.useCount > 0 || o.isGraphOutput()))) return false;
+  if (!output.isGraphOutput()) return true;
+  return !!from.producer() && !from.isGraphOutput() && from.uses().every((u) => u.node === node);
+}
+
 export function bypass(graph: Graph, node: Node, output: Value, from: Value): boolean {
-  if (node.outputs.some((o) => o && o !== output && o.useCount > 0)) return false;
+  if (!canBypass(node, output, from)) return false;
   if (!output.isGraphOutput()) {
     output.replaceAllUsesWith(from);
     graph.remove([node]);
     return true;
   }
-  if (!from.producer() || from.isGraphOutput() || from.uses().some((u) => u.node !== node)) return false;
   const { name, type } = output;
   output.replaceAllUsesWith(from, { replaceGraphOutputs: true });
   graph.remove([node]);
