@@ -2,6 +2,7 @@ import { isCondenseError } from '@condense/core';
 import { BENCH_HELP, bench } from './commands/bench.js';
 import { COMPRESS_HELP, compress } from './commands/compress.js';
 import { CONVERT_HELP, convert } from './commands/convert.js';
+import { EVAL_HELP, evaluate } from './commands/eval.js';
 import { INSPECT_HELP, inspect } from './commands/inspect.js';
 import type { Streams } from './io.js';
 
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<n
   inspect: { run: inspect, help: INSPECT_HELP, summary: 'show what a model holds: ops, parameters, inputs and outputs' },
   compress: { run: compress, help: COMPRESS_HELP, summary: 'run a preset or recipe of passes and save the smaller model' },
   bench: { run: bench, help: BENCH_HELP, summary: 'measure latency, throughput and memory on a runtime adapter; --compare two models' },
+  eval: { run: evaluate, help: EVAL_HELP, summary: 'top-1 accuracy of a classifier on IDX images and labels' },
   convert: { run: convert, help: CONVERT_HELP, summary: 'load and save a model (atomic, optional external data)' },
 };
 

@@ -3,6 +3,7 @@ import { CondenseError, Tensor, elementCount, type Dim, type Graph, type Runtime
 import { loadModel } from '@condense/onnx/node';
 import { parseCommand, parseInputShapes, requireOne } from '../args.js';
 import { table, type Streams } from '../io.js';
+import { parseAdapter, runtimeFor } from '../runtimes.js';
 
 export const BENCH_HELP = `Usage: condense bench <model.onnx> [--adapter cpu|wasm|cuda] [--runs N] [--warmup N]
                      [--threads N] [--input-shape name=d0,d1,...]... [--compare <other.onnx>] [--json]
@@ -13,22 +14,6 @@ run alternately in one process (so machine noise hits both alike) and the
 ratio of p50s (this model over the other) is printed. Inputs are generated
 (uniform noise in [0, 1)); symbolic dimensions need --input-shape.
 webgpu runs in browsers, not in this command.`;
-
-const ADAPTERS = ['cpu', 'wasm', 'cuda', 'webgpu'] as const;
-type AdapterName = (typeof ADAPTERS)[number];
-
-async function runtimeFor(name: AdapterName, threads: number | undefined): Promise<Runtime> {
-  switch (name) {
-    case 'cpu':
-      return (await import('@condense/adapter-cpu')).cpuRuntime({ threads });
-    case 'wasm':
-      return (await import('@condense/adapter-wasm')).wasmRuntime({ threads });
-    case 'cuda':
-      return (await import('@condense/adapter-cuda')).cudaRuntime();
-    case 'webgpu':
-      throw new CondenseError('E_RUNTIME_UNAVAILABLE', 'The webgpu adapter runs in browsers (it needs navigator.gpu); benchmark it from a page with @condense/adapter-webgpu, or use --adapter cpu|wasm|cuda here.');
-  }
-}
 
 /** Inputs for one run: noise for float inputs, zeros for the rest, at the pinned or declared shapes. */
 function makeFeeds(graph: Graph, file: string): Record<string, Tensor> {
@@ -105,8 +90,7 @@ export async function bench(args: string[], io: Streams): Promise<number> {
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const file = requireOne('bench', positionals, 'model file');
-  const adapter = (values.adapter ?? 'cpu') as AdapterName;
-  if (!ADAPTERS.includes(adapter)) throw new CondenseError('E_BAD_OPTION', `--adapter must be one of ${ADAPTERS.join(', ')}; got "${adapter}".`);
+  const adapter = parseAdapter(values.adapter);
   const count = (name: string, text: string | undefined, fallback: number, min: number) => {
     if (text === undefined) return fallback;
     const n = Number(text);
@@ -117,7 +101,7 @@ export async function bench(args: string[], io: Streams): Promise<number> {
   const warmup = count('warmup', values.warmup, 3, 0);
   const threads = values.threads === undefined ? undefined : count('threads', values.threads, 1, 1);
   const inputShapes = parseInputShapes(values['input-shape']);
-  const runtime = await runtimeFor(adapter, threads);
+  const runtime = await runtimeFor(adapter, { threads });
 
   const files = values.compare ? [file, values.compare] : [file];
   const subjects: Subject[] = [];

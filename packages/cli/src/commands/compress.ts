@@ -6,10 +6,12 @@ import { formatBytes, formatCount, table, type Streams } from '../io.js';
 import { checkOutputPath } from '../output-path.js';
 import { loadPlugin } from '../plugins.js';
 import { readRecipeFile } from '../recipe-file.js';
+import { calibrationSamples } from '../data-files.js';
+import { parseAdapter, runtimeFor } from '../runtimes.js';
 
 export const COMPRESS_HELP = `Usage: condense compress <model.onnx> -o <out.onnx> [--preset <name> | --recipe <file>]
                         [--plugin <module>]... [--input-shape name=d0,d1,...]... [--json]
-                        [--external-data] [--force]
+                        [--calib <data>] [--adapter cpu|wasm|cuda] [--external-data] [--force]
 
 Runs a pipeline of passes and saves the result. --preset names a built-in
 pipeline (default: cleanup); --recipe reads a JSON or YAML file:
@@ -19,6 +21,8 @@ pipeline (default: cleanup); --recipe reads a JSON or YAML file:
       - pass: my-plugin-pass
         options: { threshold: 0.5 }
 --plugin loads passes from an npm package or a local .mjs file (repeatable).
+--calib <images.idx[.gz]> gives calibration samples (the int8 preset needs them);
+--adapter picks the runtime that runs them (cpu by default).
 --list shows the passes and presets. Prints a before/after table; --json prints
 one object with input, output and passes.`;
 
@@ -40,13 +44,15 @@ export async function compress(args: string[], io: Streams): Promise<number> {
     list: { type: 'boolean' },
     'external-data': { type: 'boolean' },
     force: { type: 'boolean' },
+    calib: { type: 'string' },
+    adapter: { type: 'string' },
   }, COMPRESS_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const registry = createRegistry();
   for (const spec of values.plugin ?? []) await loadPlugin(spec, registry);
   if (values.list) {
-    io.out.write(`passes:\n${table(registry.names().map((n) => [n, registry.get(n).description]), '  ')}\npresets:\n${table(registry.presets().map((p) => [p.name, p.passes.join(', ')]), '  ')}\n`);
+    io.out.write(`passes:\n${table(registry.names().map((n) => [n, registry.get(n).description]), '  ')}\npresets:\n${table(registry.presets().map((p) => [p.name, p.passes.map((s) => (typeof s === 'string' ? s : `${s.pass} ${JSON.stringify(s.options ?? {})}`)).join(', ')]), '  ')}\n`);
     return 0;
   }
   if (values.preset && values.recipe) throw new CondenseError('E_BAD_OPTION', 'Give --preset or --recipe, not both (a recipe can name a preset).');
@@ -59,7 +65,8 @@ export async function compress(args: string[], io: Streams): Promise<number> {
 
   const model = await loadModel(input);
   const before = side(summarizeModel(model), (await stat(input)).size);
-  const result = await runPipeline(model, recipe, { registry, inputShapes });
+  const calibration = values.calib ? await calibrationSamples(values.calib, model.graph) : undefined;
+  const result = await runPipeline(model, recipe, { registry, inputShapes, samples: calibration, runtime: await runtimeFor(parseAdapter(values.adapter)) });
   const saved = await saveModel(model, output, { externalData: values['external-data'] });
   const after = side(summarizeModel(model), saved.bytes);
 

@@ -7,6 +7,8 @@ import type { Pass } from './framework/define-pass.js';
 import { PassRegistry } from './framework/registry.js';
 import { fuseHardSwish } from './fuse-hard-swish/index.js';
 import { removeDeadCode } from './remove-dead-code/index.js';
+import { quantizeStatic } from './quantize-static/index.js';
+import { quantizeWeights } from './quantize-weights/index.js';
 import { removeIdentity } from './remove-identity/index.js';
 
 /** Every pass that ships in core. */
@@ -19,6 +21,8 @@ export const builtinPasses: ReadonlyArray<Pass<never>> = [
   fuseHardSwish,
   dedupeConstants,
   removeDeadCode,
+  quantizeWeights,
+  quantizeStatic,
 ] as ReadonlyArray<Pass<never>>;
 
 /** The graph cleanup every compressor runs first; order matters (folding exposes more folding). */
@@ -38,6 +42,9 @@ export function createRegistry(): PassRegistry {
   const registry = new PassRegistry();
   for (const pass of builtinPasses) registry.register(pass, 'builtin');
   registry.definePreset('cleanup', 'Graph cleanup: constants to initializers, folding, BatchNorm and affine folding, dedupe, dead code.', CLEANUP);
+  registry.definePreset('int8-weights', 'Cleanup, then int8 per-channel symmetric weights (weight-only; activations stay float).', [...CLEANUP, 'quantize-weights']);
+  registry.definePreset('int8', 'Cleanup, then static int8: calibrated uint8 activations, int8 per-channel weights, int32 biases, in QDQ form (needs a runtime and --calib data).', [...CLEANUP, 'quantize-static', 'remove-dead-code']);
+  registry.definePreset('int4-weights', 'Cleanup, then 4-bit per-channel symmetric weights (ONNX int4 at opset 21+, an int8 container below).', [...CLEANUP, { pass: 'quantize-weights', options: { bits: 4 } }]);
   return registry;
 }
 

@@ -1,5 +1,6 @@
 import { CondenseError } from '../../errors.js';
 import { checkPassShape, definePass, type Pass, type PassDefinition } from './define-pass.js';
+import type { RecipeStep } from './recipe.js';
 
 /**
  * Passes by name. Each caller makes its own (createRegistry), so two copies of
@@ -7,7 +8,7 @@ import { checkPassShape, definePass, type Pass, type PassDefinition } from './de
  */
 export class PassRegistry {
   readonly #passes = new Map<string, Pass<never>>();
-  readonly #presets = new Map<string, { description: string; passes: string[] }>();
+  readonly #presets = new Map<string, { description: string; passes: RecipeStep[] }>();
 
   /** Adds a pass; a name already taken is an error naming both. */
   register(pass: unknown, source = 'registerPass'): void {
@@ -36,11 +37,11 @@ export class PassRegistry {
     return [...this.#passes.keys()].sort();
   }
 
-  definePreset(name: string, description: string, passes: string[]): void {
+  definePreset(name: string, description: string, passes: RecipeStep[]): void {
     this.#presets.set(name, { description, passes: [...passes] });
   }
 
-  preset(name: string): string[] {
+  preset(name: string): RecipeStep[] {
     const p = this.#presets.get(name);
     if (!p) {
       const near = closest(name, [...this.#presets.keys()]);
@@ -53,7 +54,7 @@ export class PassRegistry {
     return [...this.#presets.keys()].sort();
   }
 
-  presets(): Array<{ name: string; description: string; passes: string[] }> {
+  presets(): Array<{ name: string; description: string; passes: RecipeStep[] }> {
     return [...this.#presets].map(([name, p]) => ({ name, ...p, passes: [...p.passes] }));
   }
 }

@@ -1,0 +1,138 @@
+import { attr } from '../../ir/attr.js';
+import { constantOf } from '../../ir/constant.js';
+import type { Graph } from '../../ir/graph.js';
+import type { Node } from '../../ir/node.js';
+import type { Value } from '../../ir/value.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { definePass } from '../framework/define-pass.js';
+import { quantizeTensor } from '../quantize-weights/index.js';
+import { chooseParams, quantRange, roundHalfEven } from '../quantize-weights/math.js';
+
+/** Ops whose float inputs and outputs are quantized (their integer kernels are what makes int8 fast). */
+const QUANTIZED_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'Add']);
+/** Activations that the quantized range absorbs: a Q after them with zero point at the range's bottom lets the runtime drop them. */
+const ABSORBED = new Set(['Relu', 'Clip']);
+const WEIGHT_OPS: Record<string, number> = { Conv: 0, Gemm: 0 };
+
+/** The value to quantize for `v`: the output of a Relu/Clip that is its only reader, so the activation folds into the range. */
+function quantizationPoint(v: Value): Value {
+  const uses = v.uses();
+  if (uses.length === 1 && ABSORBED.has(uses[0]!.node.op) && uses[0]!.index === 0 && !v.isGraphOutput()) return uses[0]!.node.output;
+  return v;
+}
+
+/** Float activations around the quantized ops, as the points where Q/DQ pairs go. */
+function activationPoints(graph: Graph): Value[] {
+  const points = new Set<Value>();
+  for (const node of graph) {
+    if (node.domain !== '' || !QUANTIZED_OPS.has(node.op)) continue;
+    const inputs = node.op === 'Add' ? node.inputs : node.inputs.slice(0, 1);
+    for (const v of [...inputs, node.outputs[0] ?? null]) {
+      if (!v || constantOf(v) || v.type?.dtype !== 'float32') continue;
+      const point = node.outputs.includes(v) ? quantizationPoint(v) : v;
+      if (!point.isGraphOutput()) points.add(point);
+    }
+  }
+  return [...points];
+}
+
+export const quantizeStatic = definePass({
+  name: 'quantize-static',
+  description: 'Static int8 quantization in QDQ form: calibrates activation ranges on sample data through a runtime, then quantizes activations (uint8, asymmetric) and Conv/Gemm weights (int8, per channel) with int32 biases, in the form onnxruntime fuses into integer kernels.',
+  requires: ['runtime', 'samples'],
+  options: {
+    maxSamples: { type: 'number', integer: true, min: 1, default: 512, description: 'Calibration samples to use (batches are streamed).' },
+  },
+  async run(graph, ctx) {
+    const opset = graph.root.opset[''] ?? 1;
+    if (opset < 13) {
+      ctx.warn(`opset ${opset} has no per-channel DequantizeLinear (13+); static quantization skipped.`);
+      return false;
+    }
+    const points = activationPoints(graph);
+    if (points.length === 0) return false;
+    // Calibration: min/max of every point over the samples, one batch at a time (memory does not grow with the sample count).
+    const lo = new Map(points.map((p) => [p.name, Infinity]));
+    const hi = new Map(points.map((p) => [p.name, -Infinity]));
+    const session = await ctx.runtime!.createSession(graph);
+    let seen = 0;
+    try {
+      for await (const feeds of ctx.samples!) {
+        // Graph inputs are read from the feeds; everything else is fetched from the run.
+        const computed = points.filter((p) => !graph.inputs.includes(p));
+        const out = { ...feeds, ...(await session.run(feeds, computed.map((p) => p.name))) };
+        for (const p of points) {
+          for (const v of out[p.name]!.data<'float32'>()) {
+            if (v < lo.get(p.name)!) lo.set(p.name, v);
+            if (v > hi.get(p.name)!) hi.set(p.name, v);
+          }
+        }
+        seen += Number(Object.values(feeds)[0]?.shape[0] ?? 1);
+        ctx.progress(Math.min(seen, ctx.options.maxSamples), ctx.options.maxSamples, 'calibrating');
+        if (seen >= ctx.options.maxSamples) break;
+      }
+    } finally {
+      await session.release();
+    }
+    const act = quantRange(8, false, false);
+    const scales = new Map<Value, number>();
+    for (const p of points) {
+      const { scale, zeroPoint } = chooseParams(lo.get(p.name)!, hi.get(p.name)!, act, false);
+      insertQdq(graph, p, scale, zeroPoint);
+      scales.set(p, Math.fround(scale));
+    }
+    let weights = 0;
+    for (const node of [...graph]) {
+      if (node.domain === '' && node.op in WEIGHT_OPS && quantizeWeightAndBias(graph, node, scales)) weights++;
+    }
+    ctx.report('samples', seen);
+    ctx.report('activations', points.length);
+    ctx.report('weights', weights);
+    return true;
+  },
+});
+
+/** v -> QuantizeLinear -> DequantizeLinear -> (every former reader of v). */
+function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): void {
+  const readers = v.uses();
+  const s = graph.constant(`${v.name}_scale`, Tensor.scalar('float32', scale));
+  const zp = graph.constant(`${v.name}_zero_point`, Tensor.scalar('uint8', zeroPoint));
+  const producer = v.producer();
+  const at = producer ? { after: producer } : readers[0] ? { before: readers[0].node } : {};
+  const q = graph.add('QuantizeLinear', [v, s, zp], {}, { name: `${v.name}_quantize`, ...at });
+  const dq = graph.add('DequantizeLinear', [q.output, s, zp], {}, { name: `${v.name}_dequantize`, after: q });
+  q.output.type = { dtype: 'uint8', shape: v.type?.shape };
+  dq.output.type = v.type && { ...v.type };
+  for (const u of readers) {
+    if (u.index >= 0) u.node.replaceInput(u.index, dq.output);
+  }
+}
+
+/** Weights to int8 per output channel; bias to int32 with scale input_scale * weight_scale, zero point 0. */
+function quantizeWeightAndBias(graph: Graph, node: Node, scales: Map<Value, number>): boolean {
+  const w = constantOf(node.inputs[1]);
+  const inputDq = node.inputs[0]?.producer();
+  const inputScale = inputDq?.op === 'DequantizeLinear' ? scales.get(inputDq.inputs[0]!.producer()!.inputs[0]!) : undefined;
+  if (!w || w.dtype !== 'float32' || inputScale === undefined) return false;
+  if (node.op === 'Gemm' && !node.attrs['transB']) return false;
+  const { q, scales: ws, zeroPoints } = quantizeTensor(w, 0, quantRange(8, true, true), true);
+  const base = node.inputs[1]!.name;
+  const wq = graph.constant(`${base}_quantized`, Tensor.from('int8', w.shape, q));
+  const wScale = graph.constant(`${base}_scale`, Tensor.from('float32', [ws.length], ws));
+  const wZp = graph.constant(`${base}_zero_point`, Tensor.from('int8', [ws.length], zeroPoints));
+  const wDq = graph.add('DequantizeLinear', [wq, wScale, wZp], { axis: attr.int(0) }, { name: `${base}_dequantize`, before: node });
+  node.replaceInput(1, wDq.output);
+  const b = constantOf(node.inputs[2]);
+  if (b && b.dtype === 'float32' && b.size === ws.length) {
+    const bScales = Float32Array.from(ws, (s) => s * inputScale);
+    const bq = Array.from(b.data<'float32'>(), (v, c) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, roundHalfEven(v / bScales[c]!))));
+    const bName = node.inputs[2]!.name;
+    const bDq = graph.add('DequantizeLinear', [
+      graph.constant(`${bName}_quantized`, Tensor.from('int32', [bq.length], bq)),
+      graph.constant(`${bName}_scale`, Tensor.from('float32', [bq.length], bScales)),
+      graph.constant(`${bName}_zero_point`, Tensor.from('int32', [bq.length], new Array<number>(bq.length).fill(0))),
+    ], { axis: attr.int(0) }, { name: `${bName}_dequantize`, before: node });
+    node.replaceInput(2, bDq.output);
+  }
+  return true;
+}

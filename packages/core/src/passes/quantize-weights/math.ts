@@ -1,0 +1,45 @@
+/**
+ * Linear quantization with ONNX semantics:
+ *   q = saturate(round_half_even(x / scale) + zero_point),  x ≈ (q - zero_point) * scale.
+ * The range always includes 0 (so zero is exact, as padding needs), symmetric
+ * signed ranges drop the lowest level ([-127, 127] for 8 bits), and a channel of
+ * zeros gets scale 1 rather than 0 (a zero scale makes NaNs downstream).
+ */
+
+export interface QuantRange {
+  qmin: number;
+  qmax: number;
+}
+
+/** Integer range of a `bits`-bit type; symmetric signed ranges are narrowed to be symmetric. */
+export function quantRange(bits: number, signed: boolean, symmetric: boolean): QuantRange {
+  if (signed) return { qmin: symmetric ? -(2 ** (bits - 1)) + 1 : -(2 ** (bits - 1)), qmax: 2 ** (bits - 1) - 1 };
+  return { qmin: 0, qmax: 2 ** bits - 1 };
+}
+
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  // Math.round rounds .5 up; ONNX rounds to even.
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Scale and zero point for values in [lo, hi]. */
+export function chooseParams(lo: number, hi: number, range: QuantRange, symmetric: boolean): { scale: number; zeroPoint: number } {
+  const min = Math.min(lo, 0);
+  const max = Math.max(hi, 0);
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { scale: 1, zeroPoint: symmetric ? 0 : range.qmin };
+  if (symmetric) {
+    const absMax = Math.max(-min, max);
+    const half = range.qmin < 0 ? range.qmax : (range.qmax - range.qmin) / 2;
+    const zeroPoint = range.qmin < 0 ? 0 : Math.round((range.qmax + range.qmin) / 2);
+    return { scale: absMax > 0 ? absMax / half : 1, zeroPoint };
+  }
+  if (max === min) return { scale: 1, zeroPoint: range.qmin < 0 ? 0 : range.qmin };
+  const scale = (max - min) / (range.qmax - range.qmin);
+  const zeroPoint = Math.min(range.qmax, Math.max(range.qmin, roundHalfEven(range.qmin - min / scale)));
+  return { scale, zeroPoint };
+}
+
+export function quantize(x: number, scale: number, zeroPoint: number, range: QuantRange): number {
+  return Math.min(range.qmax, Math.max(range.qmin, roundHalfEven(x / scale) + zeroPoint));
+}

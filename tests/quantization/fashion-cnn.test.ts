@@ -1,0 +1,45 @@
+/**
+ * Presets on the reference CNN (tools/fixtures/fashion-cnn.onnx, trained by
+ * tools/train-fashion-cnn.py) measured on the 10,000 Fashion-MNIST test images.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { compress, createRegistry, type Model } from '@condense/core';
+import { cpuRuntime } from '@condense/adapter-cpu';
+import { decodeModel, encodeModelBytes } from '@condense/onnx';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FASHION, FASHION_CNN, calibration, testAccuracy } from '../helpers/fashion.js';
+
+const available = existsSync(FASHION);
+if (!available) console.log(`SKIP Fashion-MNIST accuracy: ${FASHION} is missing (apt-get install dataset-fashion-mnist).`);
+
+describe.skipIf(!available)('presets on the Fashion-MNIST CNN', () => {
+  const runtime = cpuRuntime();
+  let baseline = 0;
+  const load = (): Model => decodeModel(readFileSync(FASHION_CNN));
+  beforeAll(async () => {
+    baseline = await testAccuracy(load(), runtime);
+  });
+
+  it('the float model reaches at least 90% test accuracy', () => {
+    console.log(`float32: ${baseline.toFixed(2)}% top-1, ${statSync(FASHION_CNN).size} bytes`);
+    expect(baseline).toBeGreaterThanOrEqual(90);
+  });
+
+  const presets: Array<[string, number, number]> = [
+    // preset, allowed accuracy drop in points, minimum size reduction
+    ['int8-weights', 0.5, 3.5],
+    ['int4-weights', 2, 3.5],
+    ['int8', 0.5, 3.5],
+  ];
+  for (const [preset, maxDrop, minRatio] of presets) {
+    it(`${preset}: loses at most ${maxDrop} points and is at least ${minRatio}x smaller`, async () => {
+      const model = load();
+      await compress(model, { preset }, { registry: createRegistry(), runtime, samples: calibration() });
+      const accuracy = await testAccuracy(model, runtime);
+      const ratio = statSync(FASHION_CNN).size / encodeModelBytes(model).byteLength;
+      console.log(`${preset}: ${accuracy.toFixed(2)}% top-1 (${(accuracy - baseline).toFixed(2)} points), ${ratio.toFixed(2)}x smaller`);
+      expect(baseline - accuracy).toBeLessThanOrEqual(maxDrop);
+      expect(ratio).toBeGreaterThanOrEqual(minRatio);
+    }, 120_000);
+  }
+});
