@@ -1,0 +1,108 @@
+// Quantization presets measured: accuracy on the 10,000 Fashion-MNIST test images,
+// file size, brotli size, and latency against float on adapter-cpu (alternating
+// runs in one process); then int8 against cleaned float on a conv-heavy
+// ResNet-50-sized model. Prints a markdown table.
+// Usage: node tools/bench-quantization.mjs [--runs N]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { brotliCompressSync, gunzipSync } from 'node:zlib';
+import { Tensor, compress, createRegistry, idxImageBatches, parseIdx } from '@condense/core';
+import { cpuRuntime } from '@condense/adapter-cpu';
+import { decodeModel, encodeModelBytes } from '@condense/onnx';
+import { loadModel } from '@condense/onnx/node';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({ options: { runs: { type: 'string' } } });
+const RUNS = Number(values.runs ?? 30);
+const DATA = '/usr/share/datasets/fashion-mnist';
+const runtime = cpuRuntime();
+const idx = (name) => parseIdx(gunzipSync(readFileSync(path.join(DATA, name))), name);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function accuracy(model) {
+  const images = idx('t10k-images-idx3-ubyte.gz');
+  const labels = idx('t10k-labels-idx1-ubyte.gz').toNumbers();
+  const session = await runtime.createSession(model.graph);
+  let seen = 0;
+  let correct = 0;
+  for (const batch of idxImageBatches(images, 500)) {
+    const logits = Object.values(await session.run({ image: batch }))[0].data();
+    for (let i = 0; i < batch.shape[0]; i++) {
+      let best = 0;
+      for (let c = 1; c < 10; c++) if (logits[i * 10 + c] > logits[i * 10 + best]) best = c;
+      if (best === labels[seen + i]) correct++;
+    }
+    seen += batch.shape[0];
+  }
+  await session.release();
+  return (100 * correct) / seen;
+}
+
+/** p50 latency of each model, runs alternating between them. */
+async function latencies(models, feeds) {
+  const sessions = await Promise.all(models.map((m) => runtime.createSession(m.graph)));
+  const times = models.map(() => []);
+  for (let w = 0; w < 3; w++) for (const s of sessions) await s.run(feeds);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [k, s] of sessions.entries()) {
+      const t0 = performance.now();
+      await s.run(feeds);
+      times[k].push(performance.now() - t0);
+    }
+  }
+  await Promise.all(sessions.map((s) => s.release()));
+  return times.map(median);
+}
+
+/** A sample source from a generator function (replayable). */
+const samplesFrom = (make) => ({
+  async *[Symbol.asyncIterator]() {
+    yield* make();
+  },
+});
+
+const rows = [];
+const fashionFile = path.join(here, 'fixtures', 'fashion-cnn.onnx');
+const fashionBytes = readFileSync(fashionFile);
+const fashion = { float32: decodeModel(fashionBytes) };
+for (const preset of ['int8-weights', 'int4-weights', 'int8']) {
+  const model = decodeModel(fashionBytes);
+  const train = idx('train-images-idx3-ubyte.gz');
+  await compress(model, { preset }, { registry: createRegistry(), runtime, samples: samplesFrom(function* () { for (const b of idxImageBatches(train, 32)) yield { image: b }; }) });
+  fashion[preset] = model;
+}
+const batch = { image: [...idxImageBatches(idx('t10k-images-idx3-ubyte.gz'), 64)][0] };
+const names = Object.keys(fashion);
+const p50 = await latencies(names.map((n) => fashion[n]), batch);
+for (const [i, name] of names.entries()) {
+  const bytes = encodeModelBytes(fashion[name]);
+  rows.push({ model: 'Fashion-MNIST CNN', preset: name, quality: `${(await accuracy(fashion[name])).toFixed(2)}% top-1`, bytes: bytes.byteLength, brotli: brotliCompressSync(bytes).byteLength, p50: p50[i], ratio: p50[i] / p50[0] });
+}
+
+// Conv-heavy: ResNet-50 layers with generated weights, int8 against the cleaned float model.
+const work = path.join(tmpdir(), 'condense-bench');
+mkdirSync(work, { recursive: true });
+const r50File = path.join(work, 'resnet50.onnx');
+if (!existsSync(r50File)) execFileSync(process.execPath, [path.join(here, 'make-resnet50.mjs'), r50File], { stdio: 'inherit' });
+const shape = [1, 3, 224, 224];
+let seed = 1;
+const noise = () => Tensor.from('float32', shape, Float32Array.from({ length: 150528 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 2 ** 24));
+const clean = await loadModel(r50File, { inputShapes: { image: shape } });
+await compress(clean, { preset: 'cleanup' }, { registry: createRegistry() });
+const int8 = await loadModel(r50File, { inputShapes: { image: shape } });
+await compress(int8, { preset: 'int8' }, { registry: createRegistry(), runtime, samples: samplesFrom(function* () { for (let i = 0; i < 8; i++) yield { image: noise() }; }) });
+const [f, q] = await latencies([clean, int8], { image: noise() });
+for (const [preset, model, t] of [['float32 (cleaned)', clean, f], ['int8', int8, q]]) {
+  const bytes = encodeModelBytes(model);
+  rows.push({ model: 'ResNet-50 layers (generated weights)', preset, quality: '-', bytes: bytes.byteLength, brotli: brotliCompressSync(bytes).byteLength, p50: t, ratio: t / f });
+}
+
+const mib = (n) => `${(n / 2 ** 20).toFixed(2)} MiB`;
+console.log(`adapter-cpu, p50 of ${RUNS} alternating runs (Fashion batch 64, ResNet batch 1); latency ratio = p50 / p50 of the float model`);
+console.log('| model | preset | accuracy | file | brotli | p50 ms | latency vs float |');
+console.log('|---|---|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.model} | ${r.preset} | ${r.quality} | ${mib(r.bytes)} | ${mib(r.brotli)} | ${r.p50.toFixed(2)} | ${r.ratio.toFixed(2)}x |`);
