@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, gunzipSync } from 'node:zlib';
-import { Tensor, compress, createRegistry, idxImageBatches, parseIdx } from '@condense/core';
+import { Tensor, compress, createRegistry, idxImageBatches, parseIdx, top1Accuracy } from '@condense/core';
 import { cpuRuntime } from '@condense/adapter-cpu';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { loadModel } from '@condense/onnx/node';
@@ -26,20 +26,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function accuracy(model) {
   const images = idx('t10k-images-idx3-ubyte.gz');
   const labels = idx('t10k-labels-idx1-ubyte.gz').toNumbers();
-  const session = await runtime.createSession(model.graph);
-  let seen = 0;
-  let correct = 0;
-  for (const batch of idxImageBatches(images, 500)) {
-    const logits = Object.values(await session.run({ image: batch }))[0].data();
-    for (let i = 0; i < batch.shape[0]; i++) {
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (logits[i * 10 + c] > logits[i * 10 + best]) best = c;
-      if (best === labels[seen + i]) correct++;
-    }
-    seen += batch.shape[0];
-  }
-  await session.release();
-  return (100 * correct) / seen;
+  return 100 * (await top1Accuracy(runtime, model.graph, 'image', idxImageBatches(images, 500), labels)).accuracy;
 }
 
 /** p50 latency of each model, runs alternating between them. */

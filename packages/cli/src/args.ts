@@ -50,3 +50,11 @@ export function parseCommand<T extends Options>(command: string, args: string[],
   }
   return parsed;
 }
+
+/** A whole-number option (--runs 20) of at least `min`, or `fallback` when absent. */
+export function wholeNumber(option: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new CondenseError('E_BAD_OPTION', `--${option} must be a whole number of at least ${min}; got "${text}".`);
+  return n;
+}

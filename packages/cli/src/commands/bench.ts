@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CondenseError, Tensor, elementCount, type Dim, type Graph, type Runtime, type Session } from '@condense/core';
 import { loadModel } from '@condense/onnx/node';
-import { parseCommand, parseInputShapes, requireOne } from '../args.js';
+import { parseCommand, parseInputShapes, requireOne, wholeNumber } from '../args.js';
 import { table, type Streams } from '../io.js';
 import { parseAdapter, runtimeFor } from '../runtimes.js';
 
@@ -91,15 +91,9 @@ export async function bench(args: string[], io: Streams): Promise<number> {
   const { values, positionals } = parsed;
   const file = requireOne('bench', positionals, 'model file');
   const adapter = parseAdapter(values.adapter);
-  const count = (name: string, text: string | undefined, fallback: number, min: number) => {
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new CondenseError('E_BAD_OPTION', `--${name} must be a whole number of at least ${min}; got "${text}".`);
-    return n;
-  };
-  const runs = count('runs', values.runs, 20, 1);
-  const warmup = count('warmup', values.warmup, 3, 0);
-  const threads = values.threads === undefined ? undefined : count('threads', values.threads, 1, 1);
+  const runs = wholeNumber('runs', values.runs, 20, 1);
+  const warmup = wholeNumber('warmup', values.warmup, 3, 0);
+  const threads = values.threads === undefined ? undefined : wholeNumber('threads', values.threads, 1, 1);
   const inputShapes = parseInputShapes(values['input-shape']);
   const runtime = await runtimeFor(adapter, { threads });
 

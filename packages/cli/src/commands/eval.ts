@@ -1,6 +1,6 @@
-import { CondenseError, Tensor, idxImageBatches } from '@condense/core';
+import { CondenseError, Tensor, idxImageBatches, top1Accuracy } from '@condense/core';
 import { loadModel } from '@condense/onnx/node';
-import { parseCommand, requireOne } from '../args.js';
+import { parseCommand, requireOne, wholeNumber } from '../args.js';
 import { readIdxFile } from '../data-files.js';
 import type { Streams } from '../io.js';
 import { parseAdapter, runtimeFor } from '../runtimes.js';
@@ -11,13 +11,6 @@ export const EVAL_HELP = `Usage: condense eval <model.onnx> --images <images.idx
 Top-1 accuracy of a classifier on IDX data (MNIST format, gzipped or not):
 uint8 pixels scaled to [0, 1], fed as [N, 1, H, W] (or the model's input rank).
 --json prints { accuracy, samples, correct, ms }.`;
-
-function wholeNumber(option: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new CondenseError('E_BAD_OPTION', `--${option} must be a whole number of at least 1; got "${text}".`);
-  return n;
-}
 
 export async function evaluate(args: string[], io: Streams): Promise<number> {
   const parsed = parseCommand('eval', args, {
@@ -33,37 +26,17 @@ export async function evaluate(args: string[], io: Streams): Promise<number> {
   const file = requireOne('eval', positionals, 'model file');
   if (!values.images || !values.labels) throw new CondenseError('E_BAD_OPTION', 'condense eval needs --images and --labels (IDX files, e.g. t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz).');
   const adapter = parseAdapter(values.adapter);
-  const batchSize = wholeNumber('batch', values.batch, 256);
+  const batchSize = wholeNumber('batch', values.batch, 256, 1);
   const [images, labels, model] = await Promise.all([readIdxFile(values.images), readIdxFile(values.labels), loadModel(file)]);
-  const limit = Math.min(wholeNumber('limit', values.limit, Number.MAX_SAFE_INTEGER), images.shape[0] ?? 0);
+  const limit = Math.min(wholeNumber('limit', values.limit, Number.MAX_SAFE_INTEGER, 1), images.shape[0] ?? 0);
   if (labels.rank !== 1 || labels.shape[0]! < limit) throw new CondenseError('E_BAD_OPTION', `${values.labels} holds ${labels.shape.join('x')} labels, fewer than the ${limit} images to score.`);
   const input = model.graph.inputs.find((v) => !v.const);
   if (!input) throw new CondenseError('E_BAD_OPTION', `${file} has no input to feed images to.`);
-  const truth = labels.toNumbers();
   const runtime = await runtimeFor(adapter);
-  const session = await runtime.createSession(model.graph);
   const t0 = performance.now();
-  let seen = 0;
-  let correct = 0;
-  try {
-    const subset = limit < images.shape[0]! ? Tensor.fromBytes(images.dtype, [limit, ...images.shape.slice(1)], images.bytes().subarray(0, (images.byteLength / images.shape[0]!) * limit)) : images;
-    for (const batch of idxImageBatches(subset, batchSize, input.type?.shape?.length ?? 4)) {
-      const out = await session.run({ [input.name]: batch });
-      const logits = Object.values(out)[0]!;
-      const classes = logits.shape[logits.rank - 1]!;
-      const scores = logits.toNumbers();
-      for (let i = 0; i < batch.shape[0]!; i++) {
-        let best = 0;
-        for (let c = 1; c < classes; c++) if (scores[i * classes + c]! > scores[i * classes + best]!) best = c;
-        if (best === truth[seen + i]) correct++;
-      }
-      seen += batch.shape[0]!;
-    }
-  } finally {
-    await session.release();
-  }
+  const subset = limit < images.shape[0]! ? Tensor.fromBytes(images.dtype, [limit, ...images.shape.slice(1)], images.bytes().subarray(0, (images.byteLength / images.shape[0]!) * limit)) : images;
+  const { accuracy, samples: seen, correct } = await top1Accuracy(runtime, model.graph, input.name, idxImageBatches(subset, batchSize, input.type?.shape?.length ?? 4), labels.toNumbers());
   const ms = performance.now() - t0;
-  const accuracy = correct / seen;
   if (values.json) io.out.write(`${JSON.stringify({ model: file, adapter, accuracy, samples: seen, correct, ms })}\n`);
   else io.out.write(`${file}: top-1 accuracy ${(accuracy * 100).toFixed(2)}% (${correct} of ${seen}) on ${adapter} in ${(ms / 1000).toFixed(1)} s\n`);
   return 0;
