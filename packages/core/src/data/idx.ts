@@ -45,7 +45,8 @@ export function parseIdx(bytes: Uint8Array, what = 'IDX data'): Tensor {
 export function* idxImageBatches(images: Tensor, batchSize: number, inputRank = 4, scale = 1 / 255): Generator<Tensor> {
   if (images.rank !== 3) throw new CondenseError('E_BAD_OPTION', `IDX images must be [N, height, width]; these are [${images.shape.join(', ')}].`);
   const [n, h, w] = images.shape as [number, number, number];
-  const pixels = images.toNumbers();
+  // A typed view, not a copy: 60,000 images stay one uint8 buffer while batches are made.
+  const pixels = images.data() as ArrayLike<number>;
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     const data = new Float32Array(count * h * w);
