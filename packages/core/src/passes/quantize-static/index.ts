@@ -98,7 +98,9 @@ function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): vo
   const s = graph.constant(`${v.name}_scale`, Tensor.scalar('float32', scale));
   const zp = graph.constant(`${v.name}_zero_point`, Tensor.scalar('uint8', zeroPoint));
   const producer = v.producer();
-  const at = producer ? { after: producer } : readers[0] ? { before: readers[0].node } : {};
+  // A graph input (no producer) is quantized at the top of the graph, before any reader.
+  const first = graph[Symbol.iterator]().next().value;
+  const at = producer ? { after: producer } : first ? { before: first } : {};
   const q = graph.add('QuantizeLinear', [v, s, zp], {}, { name: `${v.name}_quantize`, ...at });
   const dq = graph.add('DequantizeLinear', [q.output, s, zp], {}, { name: `${v.name}_dequantize`, after: q });
   q.output.type = { dtype: 'uint8', shape: v.type?.shape };
