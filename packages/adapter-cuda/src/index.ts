@@ -15,11 +15,16 @@ const MISSING: Array<{ pattern: RegExp; piece: string; fix: string }> = [
   { pattern: /libcuda\.so|driver|no CUDA-capable device|CUDA failure 100/i, piece: 'an NVIDIA GPU and driver', fix: 'run on a machine with an NVIDIA GPU and a driver new enough for CUDA 12 (nvidia-smi should list the GPU)' },
 ];
 
-/** Names what is missing when onnxruntime cannot start its CUDA provider; never falls back to the CPU. */
-export function explainCudaFailure(error: unknown): CondenseError {
+/**
+ * Names what is missing when onnxruntime cannot start its CUDA provider (never
+ * falling back to the CPU); undefined for other failures (a bad model), which
+ * the shared glue reports as E_RUNTIME.
+ */
+export function explainCudaFailure(error: unknown): CondenseError | undefined {
   const message = error instanceof Error ? error.message : String(error);
   const found = MISSING.find((m) => m.pattern.test(message)) ?? (/shared library|dlopen|cannot open/i.test(message) ? MISSING[0] : undefined);
-  const what = found ? `${found.piece} could not be loaded. To fix: ${found.fix}.` : `onnxruntime could not start CUDA (${message.split('\n')[0]}).`;
+  if (!found) return undefined;
+  const what = `${found.piece} could not be loaded. To fix: ${found.fix}.`;
   return new CondenseError('E_RUNTIME_UNAVAILABLE', `The cuda runtime is not available here: ${what} condense does not fall back to the CPU; use @condense/adapter-cpu for that.`, { cause: error, context: { adapter: 'cuda' } });
 }
 

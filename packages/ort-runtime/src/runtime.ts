@@ -76,6 +76,7 @@ class OrtSession implements Session {
       throw new CondenseError('E_BAD_OPTION', `Feeds do not match the model's inputs (${this.inputNames.join(', ')}):${unknown.length ? ` unknown ${unknown.join(', ')};` : ''}${missing.length ? ` missing ${missing.join(', ')}.` : ''}`, { context: { adapter: this.#runtime } });
     }
     const wanted = fetches ?? this.outputNames;
+    if (wanted.length === 0) return {};
     const extra = [...new Set(wanted.filter((n) => !this.outputNames.includes(n)))].sort();
     const session = extra.length ? await this.#sessionFetching(extra) : this.#base;
     const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, toOrtTensor(this.#ort, t, n)]));

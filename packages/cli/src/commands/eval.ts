@@ -37,6 +37,7 @@ export async function evaluate(args: string[], io: Streams): Promise<number> {
   const subset = limit < images.shape[0]! ? Tensor.fromBytes(images.dtype, [limit, ...images.shape.slice(1)], images.bytes().subarray(0, (images.byteLength / images.shape[0]!) * limit)) : images;
   const { accuracy, samples: seen, correct } = await top1Accuracy(runtime, model.graph, input.name, idxImageBatches(subset, batchSize, input.type?.shape?.length ?? 4), labels.toNumbers());
   const ms = performance.now() - t0;
+  if (seen === 0) throw new CondenseError('E_BAD_OPTION', `${values.images} holds no images to score.`);
   if (values.json) io.out.write(`${JSON.stringify({ model: file, adapter, accuracy, samples: seen, correct, ms })}\n`);
   else io.out.write(`${file}: top-1 accuracy ${(accuracy * 100).toFixed(2)}% (${correct} of ${seen}) on ${adapter} in ${(ms / 1000).toFixed(1)} s\n`);
   return 0;

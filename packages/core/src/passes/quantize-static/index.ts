@@ -4,6 +4,9 @@ import type { Graph } from '../../ir/graph.js';
 import type { Node } from '../../ir/node.js';
 import type { Value } from '../../ir/value.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { inferShapes } from '../../shape-inference/index.js';
+import { CondenseError } from '../../errors.js';
+import { getInt } from '../../ir/attr.js';
 import { definePass } from '../framework/define-pass.js';
 import { quantizeTensor } from '../quantize-weights/index.js';
 import { chooseParams, quantRange, roundHalfEven } from '../quantize-weights/math.js';
@@ -49,6 +52,8 @@ export const quantizeStatic = definePass({
       ctx.warn(`opset ${opset} has no per-channel DequantizeLinear (13+); static quantization skipped.`);
       return false;
     }
+    // Quantization points are chosen by element type, so types must be known.
+    inferShapes(graph);
     const points = activationPoints(graph);
     if (points.length === 0) return false;
     // Calibration: min/max of every point over the samples, one batch at a time (memory does not grow with the sample count).
@@ -60,9 +65,10 @@ export const quantizeStatic = definePass({
       for await (const feeds of ctx.samples!) {
         // Graph inputs are read from the feeds; everything else is fetched from the run.
         const computed = points.filter((p) => !graph.inputs.includes(p));
-        const out = { ...feeds, ...(await session.run(feeds, computed.map((p) => p.name))) };
+        const out = computed.length ? { ...feeds, ...(await session.run(feeds, computed.map((p) => p.name))) } : feeds;
         for (const p of points) {
           for (const v of out[p.name]!.data<'float32'>()) {
+            if (!Number.isFinite(v)) continue;
             if (v < lo.get(p.name)!) lo.set(p.name, v);
             if (v > hi.get(p.name)!) hi.set(p.name, v);
           }
@@ -74,6 +80,9 @@ export const quantizeStatic = definePass({
     } finally {
       await session.release();
     }
+    if (seen === 0) throw new CondenseError('E_BAD_OPTION', 'The calibration data held no samples; give a file with at least one image (or other input).');
+    const blind = points.filter((p) => !(lo.get(p.name)! <= hi.get(p.name)!));
+    if (blind.length) throw new CondenseError('E_BAD_OPTION', `Calibration saw no finite value for ${blind.map((p) => `"${p.name}"`).join(', ')}; check the calibration data.`);
     const act = quantRange(8, false, false);
     const scales = new Map<Value, number>();
     for (const p of points) {
@@ -82,9 +91,15 @@ export const quantizeStatic = definePass({
       scales.set(p, Math.fround(scale));
     }
     let weights = 0;
+    const state: WeightState = { scales, clipped: [], replaced: new Set(), weights: new Map() };
+    const clipped = state.clipped;
+    const replaced = state.replaced;
     for (const node of [...graph]) {
-      if (node.domain === '' && node.op in WEIGHT_OPS && quantizeWeightAndBias(graph, node, scales)) weights++;
+      if (node.domain === '' && node.op in WEIGHT_OPS && quantizeWeightAndBias(graph, node, state)) weights++;
     }
+    if (clipped.length) ctx.warn(`int32 biases saturated in ${clipped.join(', ')} (weight and input scales too small for the bias); those layers lose accuracy.`);
+    // The float weights and biases replaced above are gone from the file once nothing reads them.
+    for (const v of replaced) if (v.useCount === 0 && !v.isGraphOutput() && !graph.inputs.includes(v)) graph.deleteValue(v);
     ctx.report('samples', seen);
     ctx.report('activations', points.length);
     ctx.report('weights', weights);
@@ -110,30 +125,56 @@ function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): vo
   }
 }
 
+interface WeightState {
+  /** Activation scales by quantization point. */
+  scales: Map<Value, number>;
+  /** Nodes whose int32 bias saturated. */
+  clipped: string[];
+  /** Float weights and biases that were replaced (removed at the end if unused). */
+  replaced: Set<Value>;
+  /** Quantized weights by float weight, so a shared weight is stored once. */
+  weights: Map<Value, { dq: Value; scales: Float32Array }>;
+}
+
 /** Weights to int8 per output channel; bias to int32 with scale input_scale * weight_scale, zero point 0. */
-function quantizeWeightAndBias(graph: Graph, node: Node, scales: Map<Value, number>): boolean {
+function quantizeWeightAndBias(graph: Graph, node: Node, state: WeightState): boolean {
+  const { scales } = state;
   const w = constantOf(node.inputs[1]);
   const inputDq = node.inputs[0]?.producer();
-  const inputScale = inputDq?.op === 'DequantizeLinear' ? scales.get(inputDq.inputs[0]!.producer()!.inputs[0]!) : undefined;
+  const inputQ = inputDq?.op === 'DequantizeLinear' ? inputDq.inputs[0]?.producer() : undefined;
+  const inputScale = inputQ?.op === 'QuantizeLinear' && inputQ.inputs[0] ? scales.get(inputQ.inputs[0]) : undefined;
   if (!w || w.dtype !== 'float32' || inputScale === undefined) return false;
-  if (node.op === 'Gemm' && !node.attrs['transB']) return false;
-  const { q, scales: ws, zeroPoints } = quantizeTensor(w, 0, quantRange(8, true, true), true);
-  const base = node.inputs[1]!.name;
-  const wq = graph.constant(`${base}_quantized`, Tensor.from('int8', w.shape, q));
-  const wScale = graph.constant(`${base}_scale`, Tensor.from('float32', [ws.length], ws));
-  const wZp = graph.constant(`${base}_zero_point`, Tensor.from('int8', [ws.length], zeroPoints));
-  const wDq = graph.add('DequantizeLinear', [wq, wScale, wZp], { axis: attr.int(0) }, { name: `${base}_dequantize`, before: node });
-  node.replaceInput(1, wDq.output);
+  // Output channels must be axis 0 of the weights: Conv, and Gemm with transB = 1.
+  if (node.op === 'Gemm' && getInt(node.attrs, 'transB', 0) !== 1) return false;
+  const weight = node.inputs[1]!;
+  let quantized = state.weights.get(weight);
+  if (!quantized) {
+    const { q, scales: ws, zeroPoints } = quantizeTensor(w, 0, quantRange(8, true, true), true);
+    const base = weight.name;
+    const wq = graph.constant(`${base}_quantized`, Tensor.from('int8', w.shape, q));
+    const wScale = graph.constant(`${base}_scale`, Tensor.from('float32', [ws.length], ws));
+    const wZp = graph.constant(`${base}_zero_point`, Tensor.from('int8', [ws.length], zeroPoints));
+    const first = graph[Symbol.iterator]().next().value!;
+    const wDq = graph.add('DequantizeLinear', [wq, wScale, wZp], { axis: attr.int(0) }, { name: `${base}_dequantize`, before: first });
+    quantized = { dq: wDq.output, scales: ws };
+    state.weights.set(weight, quantized);
+  }
+  const ws = quantized.scales;
+  node.replaceInput(1, quantized.dq);
+  state.replaced.add(weight);
   const b = constantOf(node.inputs[2]);
   if (b && b.dtype === 'float32' && b.size === ws.length) {
     const bScales = Float32Array.from(ws, (s) => s * inputScale);
-    const bq = Array.from(b.data<'float32'>(), (v, c) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, roundHalfEven(v / bScales[c]!))));
+    const raw = Array.from(b.data<'float32'>(), (v, c) => roundHalfEven(v / bScales[c]!));
+    if (raw.some((v) => v > 2 ** 31 - 1 || v < -(2 ** 31))) state.clipped.push(node.name);
+    const bq = raw.map((v) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, v)));
     const bName = node.inputs[2]!.name;
     const bDq = graph.add('DequantizeLinear', [
       graph.constant(`${bName}_quantized`, Tensor.from('int32', [bq.length], bq)),
       graph.constant(`${bName}_scale`, Tensor.from('float32', [bq.length], bScales)),
       graph.constant(`${bName}_zero_point`, Tensor.from('int32', [bq.length], new Array<number>(bq.length).fill(0))),
     ], { axis: attr.int(0) }, { name: `${bName}_dequantize`, before: node });
+    state.replaced.add(node.inputs[2]!);
     node.replaceInput(2, bDq.output);
   }
   return true;
