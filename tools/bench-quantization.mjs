@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants as zlib, gunzipSync } from 'node:zlib';
-import { Tensor, compress, createRegistry, idxImageBatches, parseIdx, top1Accuracy } from '@condense/core';
+import { Tensor, compress, createRegistry, idxImageBatches, idxSamples, parseIdx, top1Accuracy } from '@condense/core';
 import { cpuRuntime } from '@condense/adapter-cpu';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { loadModel } from '@condense/onnx/node';
@@ -47,21 +47,15 @@ async function latencies(models, feeds) {
   return times.map(median);
 }
 
-/** A sample source from a generator function (replayable). */
-const samplesFrom = (make) => ({
-  async *[Symbol.asyncIterator]() {
-    yield* make();
-  },
-});
 
 const rows = [];
 const fashionFile = path.join(here, 'fixtures', 'fashion-cnn.onnx');
 const fashionBytes = readFileSync(fashionFile);
 const fashion = { float32: decodeModel(fashionBytes) };
+const train = idx('train-images-idx3-ubyte.gz');
 for (const preset of ['int8-weights', 'int4-weights', 'int8']) {
   const model = decodeModel(fashionBytes);
-  const train = idx('train-images-idx3-ubyte.gz');
-  await compress(model, { preset }, { registry: createRegistry(), runtime, samples: samplesFrom(function* () { for (const b of idxImageBatches(train, 32)) yield { image: b }; }) });
+  await compress(model, { preset }, { registry: createRegistry(), runtime, samples: idxSamples(train, 'image') });
   fashion[preset] = model;
 }
 const batch = { image: [...idxImageBatches(idx('t10k-images-idx3-ubyte.gz'), 64)][0] };
@@ -83,7 +77,7 @@ const noise = () => Tensor.from('float32', shape, Float32Array.from({ length: 15
 const clean = await loadModel(r50File, { inputShapes: { image: shape } });
 await compress(clean, { preset: 'cleanup' }, { registry: createRegistry() });
 const int8 = await loadModel(r50File, { inputShapes: { image: shape } });
-await compress(int8, { preset: 'int8' }, { registry: createRegistry(), runtime, samples: samplesFrom(function* () { for (let i = 0; i < 8; i++) yield { image: noise() }; }) });
+await compress(int8, { preset: 'int8' }, { registry: createRegistry(), runtime, samples: { async *[Symbol.asyncIterator]() { for (let i = 0; i < 8; i++) yield { image: noise() }; } } });
 const [f, q] = await latencies([clean, int8], { image: noise() });
 for (const [preset, model, t] of [['float32 (cleaned)', clean, f], ['int8', int8, q]]) {
   const bytes = encodeModelBytes(model);

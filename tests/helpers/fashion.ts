@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { idxImageBatches, parseIdx, top1Accuracy, type Model, type Runtime, type SampleSource, type Tensor } from '@condense/core';
+import { idxImageBatches, idxSamples, parseIdx, top1Accuracy, type Model, type Runtime, type SampleSource, type Tensor } from '@condense/core';
 
 export const FASHION = '/usr/share/datasets/fashion-mnist';
 export const FASHION_CNN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools', 'fixtures', 'fashion-cnn.onnx');
@@ -13,12 +13,7 @@ export function readIdx(name: string): Tensor {
 
 /** Training images as calibration batches for the model's input "image". */
 export function calibration(batchSize = 32): SampleSource {
-  const images = readIdx('train-images-idx3-ubyte.gz');
-  return {
-    async *[Symbol.asyncIterator]() {
-      for (const batch of idxImageBatches(images, batchSize)) yield { image: batch };
-    },
-  };
+  return idxSamples(readIdx('train-images-idx3-ubyte.gz'), 'image', batchSize);
 }
 
 /** Top-1 accuracy (percent) on the 10,000 test images. */

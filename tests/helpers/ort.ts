@@ -1,21 +1,10 @@
-import { float16BitsToNumber, type DType, type Tensor } from '@condense/core';
+import { float16BitsToNumber, type Tensor } from '@condense/core';
+import { supportsDType, toOrtTensor, type OrtModule } from '@condense/ort-runtime';
 import * as ort from 'onnxruntime-node';
 
-/** DTypes whose ORT tensor type has the same name or a known alias. */
-const ORT_TYPE: Partial<Record<DType, ort.Tensor.Type>> = {
-  float32: 'float32', float64: 'float64', float16: 'float16', int8: 'int8', uint8: 'uint8', int16: 'int16', uint16: 'uint16',
-  int32: 'int32', uint32: 'uint32', int64: 'int64', uint64: 'uint64', bool: 'bool', string: 'string',
-};
-
+/** A condense tensor as an onnxruntime-node tensor, or undefined for element types onnxruntime cannot carry. */
 export function toOrt(t: Tensor): ort.Tensor | undefined {
-  const type = ORT_TYPE[t.dtype];
-  if (!type) return undefined;
-  const shape = [...t.shape];
-  if (t.dtype === 'string') return new ort.Tensor('string', t.data<'string'>(), shape);
-  if (t.dtype === 'bool') return new ort.Tensor('bool', Uint8Array.from(t.data<'bool'>()), shape);
-  // Copy: ORT may keep a reference to the buffer.
-  const data = t.data() as unknown as { slice(): ort.Tensor.DataType };
-  return new ort.Tensor(type, data.slice() as never, shape);
+  return supportsDType(t.dtype) ? toOrtTensor(ort as unknown as OrtModule, t, 'input') : undefined;
 }
 
 /** Element-wise comparison with numpy's allclose semantics (NaN equal to NaN), with the worst absolute and relative differences. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { CondenseError, idxImageBatches, parseIdx, type Graph, type SampleSource, type Tensor } from '@condense/core';
+import { CondenseError, idxSamples, parseIdx, type Graph, type SampleSource, type Tensor } from '@condense/core';
 
 /** Reads an IDX file, gzipped or not (MNIST ships .gz). */
 export async function readIdxFile(file: string): Promise<Tensor> {
@@ -30,10 +30,5 @@ export async function calibrationSamples(file: string, graph: Graph, batchSize =
   const images = await readIdxFile(file);
   const input = graph.inputs.find((v) => !v.const);
   if (!input) throw new CondenseError('E_BAD_OPTION', 'The model has no input to feed calibration data to.');
-  const rank = input.type?.shape?.length ?? 4;
-  return {
-    async *[Symbol.asyncIterator]() {
-      for (const batch of idxImageBatches(images, batchSize, rank)) yield { [input.name]: batch };
-    },
-  };
+  return idxSamples(images, input.name, batchSize, input.type?.shape?.length ?? 4);
 }

@@ -39,7 +39,7 @@ export { foldBatchNorm } from './passes/fold-batch-norm/index.js';
 export { foldConvAffine } from './passes/fold-conv-affine/index.js';
 export { dedupeConstants } from './passes/dedupe-constants/index.js';
 export { fuseHardSwish } from './passes/fuse-hard-swish/index.js';
-export { parseIdx, idxImageBatches } from './data/idx.js';
+export { parseIdx, idxImageBatches, idxSamples } from './data/idx.js';
 export { quantizeWeights, quantizeTensor } from './passes/quantize-weights/index.js';
 export { chooseParams, quantRange, quantize, roundHalfEven, type QuantRange } from './passes/quantize-weights/math.js';
 export { quantizeStatic } from './passes/quantize-static/index.js';

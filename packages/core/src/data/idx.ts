@@ -1,5 +1,6 @@
 import { CondenseError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
+import type { SampleSource } from '../runtime.js';
 import { Tensor, elementCount } from '../tensor/tensor.js';
 
 /** IDX element types (the MNIST file format) by their type byte. */
@@ -54,4 +55,13 @@ export function* idxImageBatches(images: Tensor, batchSize: number, inputRank = 
     const shape = inputRank === 4 ? [count, 1, h, w] : inputRank === 3 ? [count, h, w] : [count, h * w];
     yield Tensor.from('float32', shape, data);
   }
+}
+
+/** IDX images as a replayable sample source feeding `input` (calibration data). */
+export function idxSamples(images: Tensor, input: string, batchSize = 32, inputRank = 4): SampleSource {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (const batch of idxImageBatches(images, batchSize, inputRank)) yield { [input]: batch };
+    },
+  };
 }

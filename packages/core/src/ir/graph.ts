@@ -79,6 +79,11 @@ export class Graph {
     }
   }
 
+  /** The first node in order, if any. */
+  get firstNode(): Node | undefined {
+    return this.#head;
+  }
+
   get nodes(): Iterable<Node> {
     return this;
   }

@@ -114,8 +114,7 @@ function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): vo
   const zp = graph.constant(`${v.name}_zero_point`, Tensor.scalar('uint8', zeroPoint));
   const producer = v.producer();
   // A graph input (no producer) is quantized at the top of the graph, before any reader.
-  const first = graph[Symbol.iterator]().next().value;
-  const at = producer ? { after: producer } : first ? { before: first } : {};
+  const at = producer ? { after: producer } : graph.firstNode ? { before: graph.firstNode } : {};
   const q = graph.add('QuantizeLinear', [v, s, zp], {}, { name: `${v.name}_quantize`, ...at });
   const dq = graph.add('DequantizeLinear', [q.output, s, zp], {}, { name: `${v.name}_dequantize`, after: q });
   q.output.type = { dtype: 'uint8', shape: v.type?.shape };
@@ -154,8 +153,8 @@ function quantizeWeightAndBias(graph: Graph, node: Node, state: WeightState): bo
     const wq = graph.constant(`${base}_quantized`, Tensor.from('int8', w.shape, q));
     const wScale = graph.constant(`${base}_scale`, Tensor.from('float32', [ws.length], ws));
     const wZp = graph.constant(`${base}_zero_point`, Tensor.from('int8', [ws.length], zeroPoints));
-    const first = graph[Symbol.iterator]().next().value!;
-    const wDq = graph.add('DequantizeLinear', [wq, wScale, wZp], { axis: attr.int(0) }, { name: `${base}_dequantize`, before: first });
+    // Before every node: a shared weight may be read by an earlier node than this one.
+    const wDq = graph.add('DequantizeLinear', [wq, wScale, wZp], { axis: attr.int(0) }, { name: `${base}_dequantize`, before: graph.firstNode! });
     quantized = { dq: wDq.output, scales: ws };
     state.weights.set(weight, quantized);
   }
