@@ -42,4 +42,16 @@ describe.skipIf(!available)('presets on the Fashion-MNIST CNN', () => {
       expect(ratio).toBeGreaterThanOrEqual(minRatio);
     }, 120_000);
   }
+
+  // Every observer must do the job on a real network; MinMax is the preset's default, covered above.
+  for (const observer of ['moving-average', 'percentile', 'entropy', 'mse']) {
+    it(`int8 with the ${observer} observer loses at most 1 point`, async () => {
+      const model = load();
+      const result = await compress(model, { preset: 'int8', options: { 'quantize-static': { observer, maxSamples: 256 } } }, { registry: createRegistry(), runtime, samples: calibration() });
+      expect(result.passes.find((p) => p.pass === 'quantize-static')?.facts['observer']).toBe(observer);
+      const accuracy = await testAccuracy(model, runtime);
+      console.log(`int8 (${observer}): ${accuracy.toFixed(2)}% top-1 (${(accuracy - baseline).toFixed(2)} points)`);
+      expect(baseline - accuracy).toBeLessThanOrEqual(1);
+    }, 120_000);
+  }
 });

@@ -43,4 +43,5 @@ export { parseIdx, idxImageBatches, idxSamples } from './data/idx.js';
 export { quantizeWeights, quantizeTensor } from './passes/quantize-weights/index.js';
 export { chooseParams, quantRange, quantize, roundHalfEven, type QuantRange } from './passes/quantize-weights/math.js';
 export { quantizeStatic } from './passes/quantize-static/index.js';
+export { upgradeOpset } from './passes/upgrade-opset/index.js';
 export { top1Accuracy } from './data/accuracy.js';

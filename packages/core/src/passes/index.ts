@@ -10,6 +10,7 @@ import { removeDeadCode } from './remove-dead-code/index.js';
 import { quantizeStatic } from './quantize-static/index.js';
 import { quantizeWeights } from './quantize-weights/index.js';
 import { removeIdentity } from './remove-identity/index.js';
+import { upgradeOpset } from './upgrade-opset/index.js';
 
 /** Every pass that ships in core. */
 export const builtinPasses: ReadonlyArray<Pass<never>> = [
@@ -23,6 +24,7 @@ export const builtinPasses: ReadonlyArray<Pass<never>> = [
   removeDeadCode,
   quantizeWeights,
   quantizeStatic,
+  upgradeOpset,
 ] as ReadonlyArray<Pass<never>>;
 
 /** The graph cleanup every compressor runs first; order matters (folding exposes more folding). */
@@ -37,14 +39,17 @@ export const CLEANUP = [
   'remove-dead-code',
 ];
 
+/** Quantization needs opset 13 (per-channel DequantizeLinear); older models are raised to it first. */
+const QUANTIZABLE = [...CLEANUP, { pass: 'upgrade-opset', options: { opset: 13 } }];
+
 /** A registry holding the builtin passes and presets; add plugin passes with register(). */
 export function createRegistry(): PassRegistry {
   const registry = new PassRegistry();
   for (const pass of builtinPasses) registry.register(pass, 'builtin');
   registry.definePreset('cleanup', 'Graph cleanup: constants to initializers, folding, BatchNorm and affine folding, dedupe, dead code.', CLEANUP);
-  registry.definePreset('int8-weights', 'Cleanup, then int8 per-channel symmetric weights (weight-only; activations stay float).', [...CLEANUP, 'quantize-weights']);
-  registry.definePreset('int8', 'Cleanup, then static int8: calibrated uint8 activations, int8 per-channel weights, int32 biases, in QDQ form (needs a runtime and --calib data).', [...CLEANUP, 'quantize-static', 'remove-dead-code']);
-  registry.definePreset('int4-weights', 'Cleanup, then 4-bit per-channel symmetric weights (ONNX int4 at opset 21+, an int8 container below).', [...CLEANUP, { pass: 'quantize-weights', options: { bits: 4 } }]);
+  registry.definePreset('int8-weights', 'Cleanup, then int8 per-channel symmetric weights (weight-only; activations stay float).', [...QUANTIZABLE, 'quantize-weights']);
+  registry.definePreset('int8', 'Cleanup, then static int8: calibrated uint8 activations, int8 per-channel weights, int32 biases, in QDQ form (needs a runtime and --calib data).', [...QUANTIZABLE, 'quantize-static', 'remove-dead-code']);
+  registry.definePreset('int4-weights', 'Cleanup, then 4-bit per-channel symmetric weights (ONNX int4 at opset 21+, an int8 container below).', [...QUANTIZABLE, { pass: 'quantize-weights', options: { bits: 4 } }]);
   return registry;
 }
 

@@ -5,11 +5,12 @@ import type { Node } from '../../ir/node.js';
 import type { Value } from '../../ir/value.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { inferShapes } from '../../shape-inference/index.js';
-import { CondenseError } from '../../errors.js';
 import { getInt } from '../../ir/attr.js';
 import { definePass } from '../framework/define-pass.js';
 import { quantizeTensor } from '../quantize-weights/index.js';
 import { chooseParams, quantRange, roundHalfEven } from '../quantize-weights/math.js';
+import { calibrate } from './calibrate.js';
+import { ACTIVATION_RANGE, OBSERVER_KINDS } from './observers.js';
 
 /** Ops whose float inputs and outputs are quantized (their integer kernels are what makes int8 fast). */
 const QUANTIZED_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'Add']);
@@ -45,6 +46,9 @@ export const quantizeStatic = definePass({
   requires: ['runtime', 'samples'],
   options: {
     maxSamples: { type: 'number', integer: true, min: 1, default: 512, description: 'Calibration samples to use (batches are streamed).' },
+    observer: { type: 'string', enum: OBSERVER_KINDS, default: 'minmax', description: 'How activation ranges are chosen: minmax, moving-average, percentile, entropy (KL) or mse.' },
+    percentile: { type: 'number', min: 50, max: 100, default: 99.999, description: 'Percentile kept by the percentile observer.' },
+    averagingConstant: { type: 'number', min: 0, max: 1, default: 0.01, description: 'Weight of each batch in the moving-average observer.' },
   },
   async run(graph, ctx) {
     const opset = graph.root.opset[''] ?? 1;
@@ -56,37 +60,14 @@ export const quantizeStatic = definePass({
     inferShapes(graph);
     const points = activationPoints(graph);
     if (points.length === 0) return false;
-    // Calibration: min/max of every point over the samples, one batch at a time (memory does not grow with the sample count).
-    const lo = new Map(points.map((p) => [p.name, Infinity]));
-    const hi = new Map(points.map((p) => [p.name, -Infinity]));
-    const session = await ctx.runtime!.createSession(graph);
-    let seen = 0;
-    try {
-      for await (const feeds of ctx.samples!) {
-        // Graph inputs are read from the feeds; everything else is fetched from the run.
-        const computed = points.filter((p) => !graph.inputs.includes(p));
-        const out = computed.length ? { ...feeds, ...(await session.run(feeds, computed.map((p) => p.name))) } : feeds;
-        for (const p of points) {
-          for (const v of out[p.name]!.data<'float32'>()) {
-            if (!Number.isFinite(v)) continue;
-            if (v < lo.get(p.name)!) lo.set(p.name, v);
-            if (v > hi.get(p.name)!) hi.set(p.name, v);
-          }
-        }
-        seen += Number(Object.values(feeds)[0]?.shape[0] ?? 1);
-        ctx.progress(Math.min(seen, ctx.options.maxSamples), ctx.options.maxSamples, 'calibrating');
-        if (seen >= ctx.options.maxSamples) break;
-      }
-    } finally {
-      await session.release();
-    }
-    if (seen === 0) throw new CondenseError('E_BAD_OPTION', 'The calibration data held no samples; give a file with at least one image (or other input).');
-    const blind = points.filter((p) => !(lo.get(p.name)! <= hi.get(p.name)!));
-    if (blind.length) throw new CondenseError('E_BAD_OPTION', `Calibration saw no finite value for ${blind.map((p) => `"${p.name}"`).join(', ')}; check the calibration data.`);
-    const act = quantRange(8, false, false);
+    const { ranges, samples } = await calibrate(graph, points, ctx, ctx.options.observer, {
+      percentile: ctx.options.percentile,
+      averagingConstant: ctx.options.averagingConstant,
+      target: ACTIVATION_RANGE,
+    });
     const scales = new Map<Value, number>();
-    for (const p of points) {
-      const { scale, zeroPoint } = chooseParams(lo.get(p.name)!, hi.get(p.name)!, act, false);
+    for (const [p, [lo, hi]] of ranges) {
+      const { scale, zeroPoint } = chooseParams(lo, hi, ACTIVATION_RANGE, false);
       insertQdq(graph, p, scale, zeroPoint);
       scales.set(p, Math.fround(scale));
     }
@@ -100,7 +81,8 @@ export const quantizeStatic = definePass({
     if (clipped.length) ctx.warn(`int32 biases saturated in ${clipped.join(', ')} (weight and input scales too small for the bias); those layers lose accuracy.`);
     // The float weights and biases replaced above are gone from the file once nothing reads them.
     for (const v of replaced) if (v.useCount === 0 && !v.isGraphOutput() && !graph.inputs.includes(v)) graph.deleteValue(v);
-    ctx.report('samples', seen);
+    ctx.report('samples', samples);
+    ctx.report('observer', ctx.options.observer);
     ctx.report('activations', points.length);
     ctx.report('weights', weights);
     return true;

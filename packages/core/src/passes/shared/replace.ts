@@ -1,3 +1,4 @@
+import type { Attr } from '../../ir/attr.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Node } from '../../ir/node.js';
 import type { Value } from '../../ir/value.js';
@@ -44,4 +45,23 @@ export function bypass(graph: Graph, node: Node, output: Value, from: Value): bo
   graph.rename(from, name);
   from.type = type ?? from.type;
   return true;
+}
+
+/**
+ * Puts a new `op` node where `node` was, reading `inputs`, and hands it the old
+ * node's outputs (names included, graph outputs too), so every reader and every
+ * report that names them carries on unchanged.
+ */
+export function replaceNode(graph: Graph, node: Node, op: string, inputs: ReadonlyArray<Value | null>, attrs: Record<string, Attr>): Node {
+  const fresh = graph.add(op, inputs, attrs, { name: `${node.name}_${op}`, before: node, outputs: node.outputs.length });
+  const old = node.outputs.map((o) => o && { name: o.name, type: o.type });
+  node.outputs.forEach((o, i) => o && o.replaceAllUsesWith(fresh.outputs[i]!, { replaceGraphOutputs: true }));
+  graph.remove([node]);
+  fresh.outputs.forEach((o, i) => {
+    const was = old[i];
+    if (!o || !was) return;
+    graph.rename(o, was.name);
+    o.type = was.type;
+  });
+  return fresh;
 }
