@@ -12,6 +12,17 @@ import { FASHION, FASHION_CNN, calibration, testAccuracy } from '../helpers/fash
 const available = existsSync(FASHION);
 if (!available) console.log(`SKIP Fashion-MNIST accuracy: ${FASHION} is missing (apt-get install dataset-fashion-mnist).`);
 
+/** quantize-static's per-layer report: every quantized activation and the output, each close to float. */
+function expectLayerReport(facts: Record<string, unknown>) {
+  const layers = facts['layers'] as Array<{ value: string; op: string; sqnrDb: number; cosine: number }>;
+  expect(layers).toHaveLength((facts['activations'] as number) + 1);
+  expect(layers.at(-1)!.op).toBe('output');
+  for (const l of layers) {
+    expect(l.cosine, l.value).toBeGreaterThan(0.99);
+    expect(l.sqnrDb, l.value).toBeGreaterThan(20);
+  }
+}
+
 describe.skipIf(!available)('presets on the Fashion-MNIST CNN', () => {
   const runtime = cpuRuntime();
   let baseline = 0;
@@ -34,7 +45,8 @@ describe.skipIf(!available)('presets on the Fashion-MNIST CNN', () => {
   for (const [preset, maxDrop, minRatio] of presets) {
     it(`${preset}: loses at most ${maxDrop} points and is at least ${minRatio}x smaller`, async () => {
       const model = load();
-      await compress(model, { preset }, { registry: createRegistry(), runtime, samples: calibration() });
+      const result = await compress(model, { preset }, { registry: createRegistry(), runtime, samples: calibration() });
+      if (preset === 'int8') expectLayerReport(result.passes.find((p) => p.pass === 'quantize-static')!.facts);
       const accuracy = await testAccuracy(model, runtime);
       const ratio = statSync(FASHION_CNN).size / encodeModelBytes(model).byteLength;
       console.log(`${preset}: ${accuracy.toFixed(2)}% top-1 (${(accuracy - baseline).toFixed(2)} points), ${ratio.toFixed(2)}x smaller`);

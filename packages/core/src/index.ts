@@ -45,3 +45,4 @@ export { chooseParams, quantRange, quantize, roundHalfEven, type QuantRange } fr
 export { quantizeStatic } from './passes/quantize-static/index.js';
 export { upgradeOpset } from './passes/upgrade-opset/index.js';
 export { top1Accuracy } from './data/accuracy.js';
+export { FidelityMeter, compareModels, type Fidelity } from './data/fidelity.js';

@@ -99,8 +99,19 @@ function report(input: string, output: string, before: Side, after: Side, passes
     ops.length ? `ops that changed:\n${table([['op', 'before', 'after'], ...ops])}` : 'no op counts changed',
     '',
     `passes:\n${table([['pass', 'changed', 'nodes', 'ms', 'what it did'], ...passes.map((p) => [p.pass, p.changed ? 'yes' : 'no', `${p.nodesBefore} -> ${p.nodesAfter}`, p.ms.toFixed(0), facts(p)])])}`,
+    ...passes.flatMap(factTables),
     ...passes.flatMap((p) => p.diagnostics.filter((d) => d.severity === 'warning').map((d) => `warning (${p.pass}): ${d.message}`)),
   ].join('\n');
+}
+
+/** Facts that are lists of records (quantize-static's per-layer errors) as tables of their own. */
+function factTables(p: PassRecord): string[] {
+  return Object.entries(p.facts).flatMap(([key, rows]) => {
+    if (!Array.isArray(rows) || rows.length === 0 || typeof rows[0] !== 'object' || rows[0] === null) return [];
+    const columns = Object.keys(rows[0] as object);
+    const cell = (v: unknown) => (typeof v === 'number' ? String(v) : String(v ?? ''));
+    return ['', `${p.pass} ${key}:`, table([columns, ...rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c])))])];
+  });
 }
 
 function facts(p: PassRecord): string {

@@ -3,7 +3,7 @@ import type { Runtime } from '../runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** Index of the largest of `n` scores starting at `offset`. */
-function argmax(scores: ArrayLike<number>, offset: number, n: number): number {
+export function argmax(scores: ArrayLike<number>, offset: number, n: number): number {
   let best = 0;
   for (let c = 1; c < n; c++) if (scores[offset + c]! > scores[offset + best]!) best = c;
   return best;

@@ -1,6 +1,7 @@
 import { CondenseError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Value } from '../../ir/value.js';
+import type { Session } from '../../runtime.js';
 import type { PassContext } from '../framework/context.js';
 import { createObserver, type Observer, type ObserverKind, type ObserverOptions } from './observers.js';
 
@@ -15,6 +16,7 @@ export interface CalibrationResult {
  * so memory does not grow with the number of samples.
  */
 export async function calibrate(
+  session: Session,
   graph: Graph,
   points: Value[],
   ctx: PassContext<{ maxSamples: number }>,
@@ -25,18 +27,13 @@ export async function calibrate(
   // Graph inputs are read from the feeds; everything else is fetched from the run.
   const computed = points.filter((p) => !graph.inputs.includes(p));
   const max = ctx.options.maxSamples;
-  const session = await ctx.runtime!.createSession(graph);
   let samples = 0;
-  try {
-    for await (const feeds of ctx.samples!) {
-      const out = computed.length ? { ...feeds, ...(await session.run(feeds, computed.map((p) => p.name))) } : feeds;
-      for (const [p, observer] of observers) observer.observe(out[p.name]!.data<'float32'>());
-      samples += Number(Object.values(feeds)[0]?.shape[0] ?? 1);
-      ctx.progress(Math.min(samples, max), max, 'calibrating');
-      if (samples >= max) break;
-    }
-  } finally {
-    await session.release();
+  for await (const feeds of ctx.samples!) {
+    const out = computed.length ? { ...feeds, ...(await session.run(feeds, computed.map((p) => p.name))) } : feeds;
+    for (const [p, observer] of observers) observer.observe(out[p.name]!.data<'float32'>());
+    samples += Number(Object.values(feeds)[0]?.shape[0] ?? 1);
+    ctx.progress(Math.min(samples, max), max, 'calibrating');
+    if (samples >= max) break;
   }
   if (samples === 0) throw new CondenseError('E_BAD_OPTION', 'The calibration data held no samples; give a file with at least one image (or other input).');
   const ranges = new Map<Value, [number, number]>();

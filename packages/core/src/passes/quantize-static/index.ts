@@ -10,6 +10,7 @@ import { definePass } from '../framework/define-pass.js';
 import { quantizeTensor } from '../quantize-weights/index.js';
 import { chooseParams, quantRange, roundHalfEven } from '../quantize-weights/math.js';
 import { calibrate } from './calibrate.js';
+import { measureLayerErrors } from './layer-report.js';
 import { ACTIVATION_RANGE, OBSERVER_KINDS } from './observers.js';
 
 /** Ops whose float inputs and outputs are quantized (their integer kernels are what makes int8 fast). */
@@ -49,6 +50,7 @@ export const quantizeStatic = definePass({
     observer: { type: 'string', enum: OBSERVER_KINDS, default: 'minmax', description: 'How activation ranges are chosen: minmax, moving-average, percentile, entropy (KL) or mse.' },
     percentile: { type: 'number', min: 50, max: 100, default: 99.999, description: 'Percentile kept by the percentile observer.' },
     averagingConstant: { type: 'number', min: 0, max: 1, default: 0.01, description: 'Weight of each batch in the moving-average observer.' },
+    layerReport: { type: 'number', integer: true, min: 0, default: 64, description: 'Samples used to measure each quantized activation\'s SQNR and cosine against float (0: no layer report).' },
   },
   async run(graph, ctx) {
     const opset = graph.root.opset[''] ?? 1;
@@ -60,37 +62,52 @@ export const quantizeStatic = definePass({
     inferShapes(graph);
     const points = activationPoints(graph);
     if (points.length === 0) return false;
-    const { ranges, samples } = await calibrate(graph, points, ctx, ctx.options.observer, {
-      percentile: ctx.options.percentile,
-      averagingConstant: ctx.options.averagingConstant,
-      target: ACTIVATION_RANGE,
-    });
-    const scales = new Map<Value, number>();
-    for (const [p, [lo, hi]] of ranges) {
-      const { scale, zeroPoint } = chooseParams(lo, hi, ACTIVATION_RANGE, false);
-      insertQdq(graph, p, scale, zeroPoint);
-      scales.set(p, Math.fround(scale));
+    // The float model's session stays open: calibration runs it, and the layer report compares against it.
+    const floatSession = await ctx.runtime!.createSession(graph);
+    try {
+      const { ranges, samples } = await calibrate(floatSession, graph, points, ctx, ctx.options.observer, {
+        percentile: ctx.options.percentile,
+        averagingConstant: ctx.options.averagingConstant,
+        target: ACTIVATION_RANGE,
+      });
+      const scales = new Map<Value, number>();
+      const compared: Array<{ float: string; quantized: string; op: string }> = [];
+      for (const [p, [lo, hi]] of ranges) {
+        const { scale, zeroPoint } = chooseParams(lo, hi, ACTIVATION_RANGE, false);
+        compared.push({ float: p.name, quantized: insertQdq(graph, p, scale, zeroPoint).name, op: p.producer()?.op ?? 'input' });
+        scales.set(p, Math.fround(scale));
+      }
+      quantizeLayerWeights(graph, scales, ctx);
+      // The graph outputs stay float; their error is the whole model's.
+      for (const out of graph.outputs) compared.push({ float: out.name, quantized: out.name, op: 'output' });
+      ctx.report('samples', samples);
+      ctx.report('observer', ctx.options.observer);
+      ctx.report('activations', points.length);
+      if (ctx.options.layerReport > 0) {
+        ctx.report('layers', await measureLayerErrors(ctx.runtime!, floatSession, graph, compared, ctx.samples!, ctx.options.layerReport));
+      }
+    } finally {
+      await floatSession.release();
     }
-    let weights = 0;
-    const state: WeightState = { scales, clipped: [], replaced: new Set(), weights: new Map() };
-    const clipped = state.clipped;
-    const replaced = state.replaced;
-    for (const node of [...graph]) {
-      if (node.domain === '' && node.op in WEIGHT_OPS && quantizeWeightAndBias(graph, node, state)) weights++;
-    }
-    if (clipped.length) ctx.warn(`int32 biases saturated in ${clipped.join(', ')} (weight and input scales too small for the bias); those layers lose accuracy.`);
-    // The float weights and biases replaced above are gone from the file once nothing reads them.
-    for (const v of replaced) if (v.useCount === 0 && !v.isGraphOutput() && !graph.inputs.includes(v)) graph.deleteValue(v);
-    ctx.report('samples', samples);
-    ctx.report('observer', ctx.options.observer);
-    ctx.report('activations', points.length);
-    ctx.report('weights', weights);
     return true;
   },
 });
 
-/** v -> QuantizeLinear -> DequantizeLinear -> (every former reader of v). */
-function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): void {
+/** Conv and Gemm weights to int8 per channel, biases to int32; the float copies are dropped once nothing reads them. */
+function quantizeLayerWeights(graph: Graph, scales: Map<Value, number>, ctx: { warn(message: string): void; report(key: string, value: unknown): void }): void {
+  let weights = 0;
+  const state: WeightState = { scales, clipped: [], replaced: new Set(), weights: new Map() };
+  for (const node of [...graph]) {
+    if (node.domain === '' && node.op in WEIGHT_OPS && quantizeWeightAndBias(graph, node, state)) weights++;
+  }
+  if (state.clipped.length) ctx.warn(`int32 biases saturated in ${state.clipped.join(', ')} (weight and input scales too small for the bias); those layers lose accuracy.`);
+  // The float weights and biases replaced above are gone from the file once nothing reads them.
+  for (const v of state.replaced) if (v.useCount === 0 && !v.isGraphOutput() && !graph.inputs.includes(v)) graph.deleteValue(v);
+  ctx.report('weights', weights);
+}
+
+/** v -> QuantizeLinear -> DequantizeLinear -> (every former reader of v); returns the dequantized value. */
+function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): Value {
   const readers = v.uses();
   const s = graph.constant(`${v.name}_scale`, Tensor.scalar('float32', scale));
   const zp = graph.constant(`${v.name}_zero_point`, Tensor.scalar('uint8', zeroPoint));
@@ -104,6 +121,7 @@ function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): vo
   for (const u of readers) {
     if (u.index >= 0) u.node.replaceInput(u.index, dq.output);
   }
+  return dq.output;
 }
 
 interface WeightState {
