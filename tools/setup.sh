@@ -22,13 +22,32 @@ if [ "${1:-}" = "--test" ]; then
   [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
   # The WebGPU adapter is tested in a real browser: Debian's chromium, driven by playwright-core.
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  if [ "$(id -u)" = 0 ]; then
+    as_root=()
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo)
+  else
+    as_root=(none)
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if [ "${as_root[*]}" != none ]; then
+      "${as_root[@]}" apt-get update -qq && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     else
       echo "note: Debian packages ${missing[*]} are missing and this user cannot install them; the tests that read them will be skipped." >&2
     fi
+  fi
+  # Real photographs and scanned text for the image tests: scikit-image's sample
+  # images, taken from Debian's package without installing it (or its Python stack).
+  images=.cache/images
+  if [ ! -f "$images/page.png" ]; then
+    work=$(mktemp -d)
+    if (cd "$work" && apt-get download python3-skimage >/dev/null 2>&1 || { [ "${as_root[*]}" != none ] && "${as_root[@]}" apt-get update -qq && apt-get download python3-skimage >/dev/null 2>&1; }); then
+      dpkg-deb -x "$work"/python3-skimage_*.deb "$work/x"
+      mkdir -p "$images"
+      cp "$work"/x/usr/lib/python3/dist-packages/skimage/data/*.{png,jpg} "$images/"
+    else
+      echo "note: could not download python3-skimage; the tests on real photographs will be skipped." >&2
+    fi
+    rm -rf "$work"
   fi
 fi
