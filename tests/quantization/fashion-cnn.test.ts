@@ -66,4 +66,23 @@ describe.skipIf(!available)('presets on the Fashion-MNIST CNN', () => {
       expect(baseline - accuracy).toBeLessThanOrEqual(1);
     }, 120_000);
   }
+
+  it('mixed precision: with badly clipped activations, keeps the most sensitive layers in float until top-1 disagreement is within --max-drop', async () => {
+    const model = load();
+    // Percentile 90 clips 5% of every activation at each end: far too much, so int8 alone disagrees with float on about 6% of samples.
+    const options = { observer: 'percentile', percentile: 90, maxSamples: 256, fidelitySamples: 500, maxDrop: 3, layerReport: 0 };
+    const result = await compress(model, { preset: 'int8', options: { 'quantize-static': options } }, { registry: createRegistry(), runtime, samples: calibration() });
+    const facts = result.passes.find((p) => p.pass === 'quantize-static')!.facts;
+    const sensitivity = facts['sensitivity'] as Array<{ layer: string; sqnrGainDb: number }>;
+    console.log(`mixed precision: disagreement ${facts['disagreementBefore']} -> ${facts['disagreement']} points with ${facts['floatLayers']} of ${sensitivity.length} layers in float`);
+    expect(facts['disagreementBefore']).toBeGreaterThan(3);
+    expect(facts['disagreement']).toBeLessThanOrEqual(3);
+    expect(facts['floatLayers']).toBeGreaterThan(0);
+    expect(facts['floatLayers']).toBeLessThan(sensitivity.length);
+    // Ranked most sensitive first.
+    expect(sensitivity.map((s) => s.sqnrGainDb)).toEqual([...sensitivity.map((s) => s.sqnrGainDb)].sort((a, b) => b - a));
+    const accuracy = await testAccuracy(model, runtime);
+    console.log(`mixed precision: ${accuracy.toFixed(2)}% top-1 on the test set`);
+    expect(baseline - accuracy).toBeLessThanOrEqual(3);
+  }, 120_000);
 });

@@ -1,23 +1,21 @@
-import { attr } from '../../ir/attr.js';
 import { constantOf } from '../../ir/constant.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Node } from '../../ir/node.js';
 import type { Value } from '../../ir/value.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { inferShapes } from '../../shape-inference/index.js';
-import { getInt } from '../../ir/attr.js';
 import { definePass } from '../framework/define-pass.js';
-import { quantizeTensor } from '../quantize-weights/index.js';
-import { chooseParams, quantRange, roundHalfEven } from '../quantize-weights/math.js';
+import { chooseParams } from '../quantize-weights/math.js';
 import { calibrate } from './calibrate.js';
 import { measureLayerErrors } from './layer-report.js';
+import { applyMixedPrecision } from './mixed-precision.js';
+import { dropFloatCopies, quantizeLayerWeights, type QuantizedLayer } from './weights.js';
 import { ACTIVATION_RANGE, OBSERVER_KINDS } from './observers.js';
 
 /** Ops whose float inputs and outputs are quantized (their integer kernels are what makes int8 fast). */
 const QUANTIZED_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'Add']);
 /** Activations that the quantized range absorbs: a Q after them with zero point at the range's bottom lets the runtime drop them. */
 const ABSORBED = new Set(['Relu', 'Clip']);
-const WEIGHT_OPS: Record<string, number> = { Conv: 0, Gemm: 0 };
 
 /** The value to quantize for `v`: the output of a Relu/Clip that is its only reader, so the activation folds into the range. */
 function quantizationPoint(v: Value): Value {
@@ -50,6 +48,9 @@ export const quantizeStatic = definePass({
     observer: { type: 'string', enum: OBSERVER_KINDS, default: 'minmax', description: 'How activation ranges are chosen: minmax, moving-average, percentile, entropy (KL) or mse.' },
     percentile: { type: 'number', min: 50, max: 100, default: 99.999, description: 'Percentile kept by the percentile observer.' },
     averagingConstant: { type: 'number', min: 0, max: 1, default: 0.01, description: 'Weight of each batch in the moving-average observer.' },
+    maxDrop: { type: 'number', min: 0, max: 100, description: 'Mixed precision: keep the most sensitive layers in float until top-1 disagreement with the float model (in points, on the calibration data) is at most this.' },
+    sensitivity: { type: 'boolean', default: false, description: 'Rank every quantized layer by how much output SQNR keeping it in float would gain (reported).' },
+    fidelitySamples: { type: 'number', integer: true, min: 1, default: 512, description: 'Samples used to measure fidelity for maxDrop and sensitivity.' },
     layerReport: { type: 'number', integer: true, min: 0, default: 64, description: 'Samples used to measure each quantized activation\'s SQNR and cosine against float (0: no layer report).' },
   },
   async run(graph, ctx) {
@@ -72,17 +73,22 @@ export const quantizeStatic = definePass({
       });
       const scales = new Map<Value, number>();
       const compared: Array<{ float: string; quantized: string; op: string }> = [];
+      const floatOf = new Map<Value, Value>();
       for (const [p, [lo, hi]] of ranges) {
         const { scale, zeroPoint } = chooseParams(lo, hi, ACTIVATION_RANGE, false);
-        compared.push({ float: p.name, quantized: insertQdq(graph, p, scale, zeroPoint).name, op: p.producer()?.op ?? 'input' });
+        const dq = insertQdq(graph, p, scale, zeroPoint);
+        floatOf.set(dq, p);
+        compared.push({ float: p.name, quantized: dq.name, op: p.producer()?.op ?? 'input' });
         scales.set(p, Math.fround(scale));
       }
-      quantizeLayerWeights(graph, scales, ctx);
+      const layers = quantizedLayers(graph, quantizeLayerWeights(graph, scales, ctx), floatOf);
       // The graph outputs stay float; their error is the whole model's.
       for (const out of graph.outputs) compared.push({ float: out.name, quantized: out.name, op: 'output' });
       ctx.report('samples', samples);
       ctx.report('observer', ctx.options.observer);
       ctx.report('activations', points.length);
+      if (ctx.options.maxDrop !== undefined || ctx.options.sensitivity) await applyMixedPrecision(ctx, floatSession, graph, layers);
+      dropFloatCopies(graph, layers);
       if (ctx.options.layerReport > 0) {
         ctx.report('layers', await measureLayerErrors(ctx.runtime!, floatSession, graph, compared, ctx.samples!, ctx.options.layerReport));
       }
@@ -93,17 +99,19 @@ export const quantizeStatic = definePass({
   },
 });
 
-/** Conv and Gemm weights to int8 per channel, biases to int32; the float copies are dropped once nothing reads them. */
-function quantizeLayerWeights(graph: Graph, scales: Map<Value, number>, ctx: { warn(message: string): void; report(key: string, value: unknown): void }): void {
-  let weights = 0;
-  const state: WeightState = { scales, clipped: [], replaced: new Set(), weights: new Map() };
-  for (const node of [...graph]) {
-    if (node.domain === '' && node.op in WEIGHT_OPS && quantizeWeightAndBias(graph, node, state)) weights++;
+/**
+ * Every node reading quantized values (the quantized ops, and any other reader
+ * of a quantized activation), with the float values it read before: weights
+ * from `weights`, activations from `floatOf`.
+ */
+function quantizedLayers(graph: Graph, weights: Map<Node, ReadonlyArray<Value | null>>, floatOf: Map<Value, Value>): QuantizedLayer[] {
+  const layers: QuantizedLayer[] = [];
+  for (const node of graph) {
+    const quantized = [...node.inputs];
+    const float = quantized.map((v, i) => (v && floatOf.get(v)) ?? weights.get(node)?.[i] ?? v);
+    if (float.some((v, i) => v !== quantized[i])) layers.push({ node, float, quantized });
   }
-  if (state.clipped.length) ctx.warn(`int32 biases saturated in ${state.clipped.join(', ')} (weight and input scales too small for the bias); those layers lose accuracy.`);
-  // The float weights and biases replaced above are gone from the file once nothing reads them.
-  for (const v of state.replaced) if (v.useCount === 0 && !v.isGraphOutput() && !graph.inputs.includes(v)) graph.deleteValue(v);
-  ctx.report('weights', weights);
+  return layers;
 }
 
 /** v -> QuantizeLinear -> DequantizeLinear -> (every former reader of v); returns the dequantized value. */
@@ -122,59 +130,4 @@ function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): Va
     if (u.index >= 0) u.node.replaceInput(u.index, dq.output);
   }
   return dq.output;
-}
-
-interface WeightState {
-  /** Activation scales by quantization point. */
-  scales: Map<Value, number>;
-  /** Nodes whose int32 bias saturated. */
-  clipped: string[];
-  /** Float weights and biases that were replaced (removed at the end if unused). */
-  replaced: Set<Value>;
-  /** Quantized weights by float weight, so a shared weight is stored once. */
-  weights: Map<Value, { dq: Value; scales: Float32Array }>;
-}
-
-/** Weights to int8 per output channel; bias to int32 with scale input_scale * weight_scale, zero point 0. */
-function quantizeWeightAndBias(graph: Graph, node: Node, state: WeightState): boolean {
-  const { scales } = state;
-  const w = constantOf(node.inputs[1]);
-  const inputDq = node.inputs[0]?.producer();
-  const inputQ = inputDq?.op === 'DequantizeLinear' ? inputDq.inputs[0]?.producer() : undefined;
-  const inputScale = inputQ?.op === 'QuantizeLinear' && inputQ.inputs[0] ? scales.get(inputQ.inputs[0]) : undefined;
-  if (!w || w.dtype !== 'float32' || inputScale === undefined) return false;
-  // Output channels must be axis 0 of the weights: Conv, and Gemm with transB = 1.
-  if (node.op === 'Gemm' && getInt(node.attrs, 'transB', 0) !== 1) return false;
-  const weight = node.inputs[1]!;
-  let quantized = state.weights.get(weight);
-  if (!quantized) {
-    const { q, scales: ws, zeroPoints } = quantizeTensor(w, 0, quantRange(8, true, true), true);
-    const base = weight.name;
-    const wq = graph.constant(`${base}_quantized`, Tensor.from('int8', w.shape, q));
-    const wScale = graph.constant(`${base}_scale`, Tensor.from('float32', [ws.length], ws));
-    const wZp = graph.constant(`${base}_zero_point`, Tensor.from('int8', [ws.length], zeroPoints));
-    // Before every node: a shared weight may be read by an earlier node than this one.
-    const wDq = graph.add('DequantizeLinear', [wq, wScale, wZp], { axis: attr.int(0) }, { name: `${base}_dequantize`, before: graph.firstNode! });
-    quantized = { dq: wDq.output, scales: ws };
-    state.weights.set(weight, quantized);
-  }
-  const ws = quantized.scales;
-  node.replaceInput(1, quantized.dq);
-  state.replaced.add(weight);
-  const b = constantOf(node.inputs[2]);
-  if (b && b.dtype === 'float32' && b.size === ws.length) {
-    const bScales = Float32Array.from(ws, (s) => s * inputScale);
-    const raw = Array.from(b.data<'float32'>(), (v, c) => roundHalfEven(v / bScales[c]!));
-    if (raw.some((v) => v > 2 ** 31 - 1 || v < -(2 ** 31))) state.clipped.push(node.name);
-    const bq = raw.map((v) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, v)));
-    const bName = node.inputs[2]!.name;
-    const bDq = graph.add('DequantizeLinear', [
-      graph.constant(`${bName}_quantized`, Tensor.from('int32', [bq.length], bq)),
-      graph.constant(`${bName}_scale`, Tensor.from('float32', [bq.length], bScales)),
-      graph.constant(`${bName}_zero_point`, Tensor.from('int32', [bq.length], new Array<number>(bq.length).fill(0))),
-    ], { axis: attr.int(0) }, { name: `${bName}_dequantize`, before: node });
-    state.replaced.add(node.inputs[2]!);
-    node.replaceInput(2, bDq.output);
-  }
-  return true;
 }
