@@ -58,3 +58,10 @@ export function wholeNumber(option: string, text: string | undefined, fallback: 
   if (!Number.isInteger(n) || n < min) throw new CondenseError('E_BAD_OPTION', `--${option} must be a whole number of at least ${min}; got "${text}".`);
   return n;
 }
+
+/** A decimal number in [min, max] given as --option text. */
+export function decimal(option: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new CondenseError('E_BAD_OPTION', `--${option} must be a number from ${min} to ${max}; got "${text}".`);
+  return n;
+}

@@ -101,6 +101,9 @@ describe('bad recipes and plugins', () => {
     ['pass with a bad name', ['--plugin', w('bad-pass.mjs')], /name must be kebab-case/],
     ['pass with an unknown key', ['--plugin', w('extra-key.mjs')], /unknown key "order"/],
     ['pass name taken by a builtin', ['--plugin', w('clash.mjs')], /already registered/],
+    ['--max-drop without static quantization', ['--max-drop', '1'], /tune static quantization; use them with --preset int8/],
+    ['--max-drop that is not a number', ['--preset', 'int8', '--max-drop', 'lots'], /--max-drop must be a number from 0 to 100; got "lots"/],
+    ['--observer of an unknown kind', ['--preset', 'int8', '--observer', 'median'], /Option "observer" of pass "quantize-static" must be one of minmax, moving-average, percentile, entropy, mse/],
   ];
   for (const [what, args, message] of cases) {
     it(`${what}: one clear line, non-zero exit, nothing written`, async () => {

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { CondenseError, compress as runPipeline, createRegistry, resolveRecipe, summarizeModel, type ModelSummary, type PassRecord } from '@condense/core';
+import { CondenseError, compress as runPipeline, createRegistry, resolveRecipe, summarizeModel, type ModelSummary, type PassRecord, type PassRegistry, type Recipe } from '@condense/core';
 import { loadModel, saveModel } from '@condense/onnx/node';
-import { parseCommand, parseInputShapes, requireOne } from '../args.js';
+import { decimal, parseCommand, parseInputShapes, requireOne } from '../args.js';
 import { formatBytes, formatCount, table, type Streams } from '../io.js';
 import { checkOutputPath } from '../output-path.js';
 import { loadPlugin } from '../plugins.js';
@@ -12,6 +12,7 @@ import { parseAdapter, runtimeFor } from '../runtimes.js';
 export const COMPRESS_HELP = `Usage: condense compress <model.onnx> -o <out.onnx> [--preset <name> | --recipe <file>]
                         [--plugin <module>]... [--input-shape name=d0,d1,...]... [--json]
                         [--calib <data>] [--adapter cpu|wasm|cuda] [--external-data] [--force]
+                        [--observer <kind>] [--max-drop <points>]
 
 Runs a pipeline of passes and saves the result. --preset names a built-in
 pipeline (default: cleanup); --recipe reads a JSON or YAML file:
@@ -22,7 +23,11 @@ pipeline (default: cleanup); --recipe reads a JSON or YAML file:
         options: { threshold: 0.5 }
 --plugin loads passes from an npm package or a local .mjs file (repeatable).
 --calib <images.idx[.gz]> gives calibration samples (the int8 preset needs them);
---adapter picks the runtime that runs them (cpu by default).
+--adapter picks the runtime that runs them (cpu by default). For static
+quantization (int8): --observer picks how activation ranges are calibrated
+(minmax, moving-average, percentile, entropy, mse); --max-drop keeps the most
+sensitive layers in float until top-1 disagreement with the float model on the
+calibration data is at most that many points.
 --list shows the passes and presets. Prints a before/after table; --json prints
 one object with input, output and passes.`;
 
@@ -46,6 +51,8 @@ export async function compress(args: string[], io: Streams): Promise<number> {
     force: { type: 'boolean' },
     calib: { type: 'string' },
     adapter: { type: 'string' },
+    observer: { type: 'string' },
+    'max-drop': { type: 'string' },
   }, COMPRESS_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -57,7 +64,7 @@ export async function compress(args: string[], io: Streams): Promise<number> {
   }
   if (values.preset && values.recipe) throw new CondenseError('E_BAD_OPTION', 'Give --preset or --recipe, not both (a recipe can name a preset).');
   const input = requireOne('compress', positionals, 'input model');
-  const recipe = values.recipe ? await readRecipeFile(values.recipe) : { preset: values.preset ?? 'cleanup' };
+  const recipe = withStaticOptions(values.recipe ? await readRecipeFile(values.recipe) : { preset: values.preset ?? 'cleanup' }, values, registry);
   // Check the whole recipe before loading the model, so a typo costs nothing.
   resolveRecipe(recipe, registry, values.recipe ?? `preset "${values.preset ?? 'cleanup'}"`);
   const output = await checkOutputPath(input, values.output, values.force ?? false);
@@ -76,6 +83,21 @@ export async function compress(args: string[], io: Streams): Promise<number> {
   }
   io.out.write(`${report(input, output, before, after, result.passes)}\n`);
   return 0;
+}
+
+/** --observer and --max-drop, as options of the pipeline's quantize-static step. */
+function withStaticOptions(given: unknown, values: { observer?: string; 'max-drop'?: string }, registry: PassRegistry): unknown {
+  const options: Record<string, unknown> = {};
+  if (values.observer !== undefined) options['observer'] = values.observer;
+  if (values['max-drop'] !== undefined) options['maxDrop'] = decimal('max-drop', values['max-drop'], 0, 100);
+  // A malformed recipe is left for resolveRecipe to explain.
+  if (Object.keys(options).length === 0 || typeof given !== 'object' || given === null || Array.isArray(given)) return given;
+  const recipe = given as Recipe;
+  const steps = [...(recipe.preset ? registry.preset(recipe.preset) : []), ...(recipe.passes ?? [])];
+  if (!steps.some((s) => (typeof s === 'string' ? s : s.pass) === 'quantize-static')) {
+    throw new CondenseError('E_BAD_OPTION', `--observer and --max-drop tune static quantization; use them with --preset int8 (or a recipe that runs quantize-static).`);
+  }
+  return { ...recipe, options: { ...recipe.options, 'quantize-static': { ...recipe.options?.['quantize-static'], ...options } } };
 }
 
 function side(s: ModelSummary, bytes: number): Side {
