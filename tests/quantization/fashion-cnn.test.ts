@@ -3,11 +3,26 @@
  * tools/train-fashion-cnn.py) measured on the 10,000 Fashion-MNIST test images.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { compress, createRegistry, type Model } from '@condense/core';
+import { compareModels, compress, createRegistry, idxSamples, type Model } from '@condense/core';
 import { cpuRuntime } from '@condense/adapter-cpu';
+import { wasmRuntime } from '@condense/adapter-wasm';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FASHION, FASHION_CNN, calibration, testAccuracy } from '../helpers/fashion.js';
+import { FASHION, FASHION_CNN, calibration, readIdx, testAccuracy } from '../helpers/fashion.js';
+
+/**
+ * The same quantized model in onnxruntime-web (WASM) and onnxruntime-node on 500
+ * test images: integer kernels may round differently, so predictions are
+ * compared, not bits.
+ */
+async function expectSameInWasm(model: Model) {
+  const samples = idxSamples(readIdx('t10k-images-idx3-ubyte.gz'), 'image', 100);
+  const f = await compareModels(cpuRuntime(), model.graph, model.graph, samples, { maxSamples: 500, candidateRuntime: wasmRuntime() });
+  expect(f.samples).toBe(500);
+  expect(f.top1Agreement).toBeGreaterThanOrEqual(0.99);
+  expect(f.minCosine).toBeGreaterThan(0.99);
+  return f;
+}
 
 const available = existsSync(FASHION);
 if (!available) console.log(`SKIP Fashion-MNIST accuracy: ${FASHION} is missing (apt-get install dataset-fashion-mnist).`);
@@ -47,6 +62,8 @@ describe.skipIf(!available)('presets on the Fashion-MNIST CNN', () => {
       const model = load();
       const result = await compress(model, { preset }, { registry: createRegistry(), runtime, samples: calibration() });
       if (preset === 'int8') expectLayerReport(result.passes.find((p) => p.pass === 'quantize-static')!.facts);
+      const wasm = await expectSameInWasm(model);
+      console.log(`${preset} in onnxruntime-web: top-1 agreement with onnxruntime-node ${(100 * wasm.top1Agreement).toFixed(1)}%, SQNR ${wasm.sqnrDb.toFixed(1)} dB`);
       const accuracy = await testAccuracy(model, runtime);
       const ratio = statSync(FASHION_CNN).size / encodeModelBytes(model).byteLength;
       console.log(`${preset}: ${accuracy.toFixed(2)}% top-1 (${(accuracy - baseline).toFixed(2)} points), ${ratio.toFixed(2)}x smaller`);
@@ -84,5 +101,17 @@ describe.skipIf(!available)('presets on the Fashion-MNIST CNN', () => {
     const accuracy = await testAccuracy(model, runtime);
     console.log(`mixed precision: ${accuracy.toFixed(2)}% top-1 on the test set`);
     expect(baseline - accuracy).toBeLessThanOrEqual(3);
+  }, 120_000);
+
+  it('int8 in QOperator form (QLinearConv): same accuracy, runs in onnxruntime-node and -web', async () => {
+    const model = load();
+    const result = await compress(model, { preset: 'int8', options: { 'quantize-static': { format: 'qoperator', layerReport: 0 } } }, { registry: createRegistry(), runtime, samples: calibration() });
+    const convs = [...load().graph].filter((n) => n.op === 'Conv').length;
+    expect(result.passes.find((p) => p.pass === 'quantize-static')!.facts['qlinearConvs']).toBe(convs);
+    expect([...model.graph].filter((n) => n.op === 'Conv')).toHaveLength(0);
+    const accuracy = await testAccuracy(model, runtime);
+    console.log(`int8 QOperator: ${accuracy.toFixed(2)}% top-1 (${(accuracy - baseline).toFixed(2)} points)`);
+    expect(baseline - accuracy).toBeLessThanOrEqual(0.5);
+    await expectSameInWasm(model);
   }, 120_000);
 });

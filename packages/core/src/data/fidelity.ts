@@ -69,18 +69,19 @@ export class FidelityMeter {
 /**
  * Runs both models on the same samples and compares their first outputs (or
  * `output`, by name). Both sessions stay open for the whole run; batches stream.
+ * `candidateRuntime` runs the candidate elsewhere (one model in two runtimes).
  */
 export async function compareModels(
   runtime: Runtime,
   reference: Graph,
   candidate: Graph,
   samples: SampleSource,
-  opts: { output?: string; maxSamples?: number } = {},
+  opts: { output?: string; maxSamples?: number; candidateRuntime?: Runtime } = {},
 ): Promise<Fidelity> {
   const meter = new FidelityMeter();
   const a = await runtime.createSession(reference);
   try {
-    const b = await runtime.createSession(candidate);
+    const b = await (opts.candidateRuntime ?? runtime).createSession(candidate);
     try {
       const output = opts.output ?? a.outputNames[0]!;
       // A compressed model keeps its output names; a foreign one is compared by position.

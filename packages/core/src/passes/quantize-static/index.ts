@@ -9,6 +9,7 @@ import { chooseParams } from '../quantize-weights/math.js';
 import { calibrate } from './calibrate.js';
 import { measureLayerErrors } from './layer-report.js';
 import { applyMixedPrecision } from './mixed-precision.js';
+import { toQOperator } from './qoperator.js';
 import { dropFloatCopies, quantizeLayerWeights, type QuantizedLayer } from './weights.js';
 import { ACTIVATION_RANGE, OBSERVER_KINDS } from './observers.js';
 
@@ -51,6 +52,7 @@ export const quantizeStatic = definePass({
     maxDrop: { type: 'number', min: 0, max: 100, description: 'Mixed precision: keep the most sensitive layers in float until top-1 disagreement with the float model (in points, on the calibration data) is at most this.' },
     sensitivity: { type: 'boolean', default: false, description: 'Rank every quantized layer by how much output SQNR keeping it in float would gain (reported).' },
     fidelitySamples: { type: 'number', integer: true, min: 1, default: 512, description: 'Samples used to measure fidelity for maxDrop and sensitivity.' },
+    format: { type: 'string', enum: ['qdq', 'qoperator'], default: 'qdq', description: 'qdq: QuantizeLinear/DequantizeLinear pairs around float ops (what onnxruntime and TensorRT fuse); qoperator: Conv as QLinearConv (other ops stay QDQ).' },
     layerReport: { type: 'number', integer: true, min: 0, default: 64, description: 'Samples used to measure each quantized activation\'s SQNR and cosine against float (0: no layer report).' },
   },
   async run(graph, ctx) {
@@ -92,6 +94,8 @@ export const quantizeStatic = definePass({
       if (ctx.options.layerReport > 0) {
         ctx.report('layers', await measureLayerErrors(ctx.runtime!, floatSession, graph, compared, ctx.samples!, ctx.options.layerReport));
       }
+      // Measured in QDQ form above (the two forms compute the same integers).
+      if (ctx.options.format === 'qoperator') ctx.report('qlinearConvs', toQOperator(graph));
     } finally {
       await floatSession.release();
     }
