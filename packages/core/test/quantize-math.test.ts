@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor, chooseParams, quantRange, quantize, quantizeTensor, roundHalfEven } from '../src/index.js';
+import { packBits } from '../src/passes/quantize-weights/packed.js';
 
 describe('linear quantization math (ONNX semantics)', () => {
   it('rounds half to even', () => {
@@ -39,5 +40,12 @@ describe('linear quantization math (ONNX semantics)', () => {
     expect(scales[0]).toBeCloseTo(1 / 127, 7);
     expect(scales[1]).toBeCloseTo(10 / 127, 6);
     expect(q).toEqual([127, -127, 127, 64]);
+  });
+});
+
+describe('sub-byte packing', () => {
+  it('packs 4-bit values two to a byte and 2-bit values four to a byte, first value in the low bits', () => {
+    expect([...packBits([1, 2, 15, 0, 7], 4)]).toEqual([0x21, 0x0f, 0x07]);
+    expect([...packBits([1, 2, 3, 0, 3], 2)]).toEqual([0b00111001, 0b11]);
   });
 });

@@ -49,7 +49,7 @@ export function createRegistry(): PassRegistry {
   registry.definePreset('cleanup', 'Graph cleanup: constants to initializers, folding, BatchNorm and affine folding, dedupe, dead code.', CLEANUP);
   registry.definePreset('int8-weights', 'Cleanup, then int8 per-channel symmetric weights (weight-only; activations stay float).', [...QUANTIZABLE, 'quantize-weights']);
   registry.definePreset('int8', 'Cleanup, then static int8: calibrated uint8 activations, int8 per-channel weights, int32 biases, in QDQ form (needs a runtime and --calib data).', [...QUANTIZABLE, 'quantize-static', 'remove-dead-code']);
-  registry.definePreset('int4-weights', 'Cleanup, then 4-bit per-channel symmetric weights (ONNX int4 at opset 21+, an int8 container below).', [...QUANTIZABLE, { pass: 'quantize-weights', options: { bits: 4 } }]);
+  registry.definePreset('int4-weights', 'Cleanup, then 4-bit per-channel symmetric weights (ONNX int4 at opset 21+; below, packed two to a byte with an unpacking subgraph that runtimes fold at load).', [...QUANTIZABLE, { pass: 'quantize-weights', options: { bits: 4 } }]);
   return registry;
 }
 

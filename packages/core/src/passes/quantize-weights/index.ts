@@ -5,6 +5,7 @@ import type { Node } from '../../ir/node.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { definePass } from '../framework/define-pass.js';
 import { chooseParams, quantRange, quantize } from './math.js';
+import { PACKABLE_BITS, addUnpacked } from './packed.js';
 
 /** The axis of a weight's output channels, per op (Conv 0, ConvTranspose 1, Gemm by transB, MatMul the last). */
 function channelAxis(node: Node, rank: number): number | undefined {
@@ -25,12 +26,13 @@ function channelAxis(node: Node, rank: number): number | undefined {
 /** First opsets where DequantizeLinear takes per-axis scales (13) and int4 (21). */
 const PER_AXIS_OPSET = 13;
 const INT4_OPSET = 21;
+const BITSHIFT_OPSET = 11;
 
 export const quantizeWeights = definePass({
   name: 'quantize-weights',
   description: 'Stores the float32 weights of Conv, ConvTranspose, Gemm and MatMul as 2- to 8-bit integers with scales, read through DequantizeLinear (weight-only quantization).',
   options: {
-    bits: { type: 'number', integer: true, min: 2, max: 8, default: 8, description: 'Bits per weight (4 uses ONNX int4 where the opset allows, else an int8 container).' },
+    bits: { type: 'number', integer: true, min: 2, max: 8, default: 8, description: 'Bits per weight (4 uses ONNX int4 at opset 21+; 2 and 4 are packed into bytes with an unpacking subgraph below that; other widths take a byte each).' },
     signed: { type: 'boolean', default: true, description: 'int8/int4 (true) or uint8/uint4 (false).' },
     symmetric: { type: 'boolean', default: true, description: 'Zero point 0 and a range symmetric around it.' },
     perChannel: { type: 'boolean', default: true, description: 'One scale per output channel (needs opset 13+; per-tensor otherwise).' },
@@ -47,7 +49,11 @@ export const quantizeWeights = definePass({
     const perChannel = o.perChannel && opset >= PER_AXIS_OPSET;
     if (o.perChannel && !perChannel) ctx.warn(`opset ${opset} allows only per-tensor scales (per-channel needs ${PER_AXIS_OPSET}); using per-tensor.`);
     const packed4 = o.bits === 4 && opset >= INT4_OPSET;
-    const dtype = packed4 ? (o.signed ? 'int4' : 'uint4') : o.signed ? 'int8' : 'uint8';
+    // Below int4's opset, 2- and 4-bit values are packed into bytes and unpacked by a foldable subgraph (BitShift: opset 11).
+    const packing = !packed4 && PACKABLE_BITS.has(o.bits) && opset >= BITSHIFT_OPSET;
+    const dtype = packed4 ? (o.signed ? 'int4' : 'uint4') : o.signed && !packing ? 'int8' : 'uint8';
+    // Packed values are unsigned: signed ones are stored shifted up by half the range, zero points too.
+    const offset = packing && o.signed ? 2 ** (o.bits - 1) : 0;
     const range = quantRange(o.bits, o.signed, o.symmetric);
     const done = new Map<Tensor, Value>();
     let count = 0;
@@ -66,16 +72,18 @@ export const quantizeWeights = definePass({
         const { q, scales, zeroPoints } = quantizeTensor(w, perChannel ? axis : undefined, range, o.symmetric);
         const base = weight.name;
         const scaleShape = perChannel ? [scales.length] : [];
-        const qValue = graph.constant(`${base}_quantized`, Tensor.from(dtype, w.shape, q));
+        const qValue = packing
+          ? addUnpacked(graph, base, q.map((v) => v + offset), w.shape, o.bits, node)
+          : graph.constant(`${base}_quantized`, Tensor.from(dtype, w.shape, q));
         const scaleValue = graph.constant(`${base}_scale`, Tensor.from('float32', scaleShape, scales));
-        const zpValue = graph.constant(`${base}_zero_point`, Tensor.from(dtype, scaleShape, zeroPoints));
+        const zpValue = graph.constant(`${base}_zero_point`, Tensor.from(dtype, scaleShape, zeroPoints.map((z) => z + offset)));
         const dq = graph.add('DequantizeLinear', [qValue, scaleValue, zpValue], perChannel ? { axis: attr.int(axis) } : {}, { name: `${base}_dequantize`, before: node });
         dq.output.type = { dtype: 'float32', shape: [...w.shape] };
         dequantized = dq.output;
         done.set(w, dequantized);
         count++;
         floatBytes += w.byteLength;
-        quantBytes += qValue.const!.byteLength + scaleValue.const!.byteLength + zpValue.const!.byteLength;
+        quantBytes += (packing ? Math.ceil((w.size * o.bits) / 8) : qValue.const!.byteLength) + scaleValue.const!.byteLength + zpValue.const!.byteLength;
       }
       node.replaceInput(1, dequantized);
       // The float weights are gone from the file once nothing else reads them.
@@ -84,7 +92,7 @@ export const quantizeWeights = definePass({
     ctx.report('quantized', count);
     ctx.report('floatBytes', floatBytes);
     ctx.report('quantizedBytes', quantBytes);
-    if (o.bits < 8 && !packed4) ctx.info(`${o.bits}-bit weights are stored one per byte at opset ${opset} (ONNX int4 needs opset ${INT4_OPSET}).`);
+    if (o.bits < 8 && !packed4 && !packing) ctx.info(`${o.bits}-bit weights are stored one per byte (packing needs 2 or 4 bits and opset ${BITSHIFT_OPSET}+).`);
     return count > 0;
   },
 });
