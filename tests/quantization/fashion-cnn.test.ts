@@ -114,4 +114,13 @@ describe.skipIf(!available)('presets on the Fashion-MNIST CNN', () => {
     expect(baseline - accuracy).toBeLessThanOrEqual(0.5);
     await expectSameInWasm(model);
   }, 120_000);
+
+  it('calibration with several workers gives the same model as with one (minmax does not depend on batch order)', async () => {
+    const quantized = async (workers: number) => {
+      const model = load();
+      await compress(model, { preset: 'int8', options: { 'quantize-static': { workers, maxSamples: 320, layerReport: 0 } } }, { registry: createRegistry(), runtime, samples: calibration() });
+      return encodeModelBytes(model);
+    };
+    expect(Buffer.from(await quantized(3)).equals(Buffer.from(await quantized(1)))).toBe(true);
+  }, 120_000);
 });

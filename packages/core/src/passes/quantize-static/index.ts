@@ -46,6 +46,7 @@ export const quantizeStatic = definePass({
   requires: ['runtime', 'samples'],
   options: {
     maxSamples: { type: 'number', integer: true, min: 1, default: 512, description: 'Calibration samples to use (batches are streamed).' },
+    workers: { type: 'number', integer: true, min: 1, max: 16, default: 1, description: 'Calibration batches run at once, each in its own session.' },
     observer: { type: 'string', enum: OBSERVER_KINDS, default: 'minmax', description: 'How activation ranges are chosen: minmax, moving-average, percentile, entropy (KL) or mse.' },
     percentile: { type: 'number', min: 50, max: 100, default: 99.999, description: 'Percentile kept by the percentile observer.' },
     averagingConstant: { type: 'number', min: 0, max: 1, default: 0.01, description: 'Weight of each batch in the moving-average observer.' },
