@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clsModel, condense as run, firstOutput, tinyCnn } from './helpers.js';
+import { clsModel, condense as run, firstOutput, maxAbsDifference, tinyCnn } from './helpers.js';
 
 const condense = (...args: string[]) => run(args);
 const work = mkdtempSync(path.join(tmpdir(), 'condense-cli-'));
@@ -46,6 +46,17 @@ describe('condense convert', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/wrote/);
     expect(await firstOutput(out, 'x', [1, 3, 48, 192])).toEqual(await firstOutput(clsModel, 'x', [1, 3, 48, 192]));
+  });
+
+  it('--opset 13 raises PaddleOCR cls from opset 9 with the same outputs; an opset that is too new is refused', async () => {
+    const out = path.join(work, 'cls13.onnx');
+    const r = await condense('convert', clsModel, '-o', out, '--opset', '13');
+    expect(r.stdout).toMatch(/opset 13/);
+    const [a, b] = [await firstOutput(out, 'x', [1, 3, 48, 192]), await firstOutput(clsModel, 'x', [1, 3, 48, 192])];
+    expect(maxAbsDifference(a, b)).toBeLessThan(1e-6);
+    const bad = await condense('convert', clsModel, '-o', path.join(work, 'never.onnx'), '--opset', '40');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--opset 40 is newer than 23/);
   });
 
   it('never overwrites the input without --force', async () => {

@@ -1,12 +1,16 @@
-import { summarizeModel } from '@condense/core';
+import { CondenseError, compress, createRegistry, summarizeModel } from '@condense/core';
 import { loadModel, saveModel } from '@condense/onnx/node';
-import { parseCommand, requireOne } from '../args.js';
+import { parseCommand, requireOne, wholeNumber } from '../args.js';
 import { formatBytes, type Streams } from '../io.js';
 import { checkOutputPath } from '../output-path.js';
 
-export const CONVERT_HELP = `Usage: condense convert <in.onnx> -o <out.onnx> [--external-data] [--force]
+const MAX_OPSET = 23;
 
-Loads and saves a model. --external-data keeps weights in <out.onnx>.data
+export const CONVERT_HELP = `Usage: condense convert <in.onnx> -o <out.onnx> [--opset <n>] [--external-data] [--force]
+
+Loads and saves a model. --opset raises the default-domain opset to n (7 to 23),
+rewriting the operators whose inputs or meaning changed on the way; it never
+lowers one. --external-data keeps weights in <out.onnx>.data
 beside the model (models over 2 GiB always do). The input is never overwritten
 unless -o names it and --force is given. Writes are atomic.`;
 
@@ -15,14 +19,18 @@ export async function convert(args: string[], io: Streams): Promise<number> {
     output: { type: 'string', short: 'o' },
     'external-data': { type: 'boolean' },
     force: { type: 'boolean' },
+    opset: { type: 'string' },
   }, CONVERT_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const input = requireOne('convert', positionals, 'input model');
   const output = await checkOutputPath(input, values.output, values.force ?? false);
+  const opset = values.opset === undefined ? undefined : wholeNumber('opset', values.opset, 0, 7);
+  if (opset !== undefined && opset > MAX_OPSET) throw new CondenseError('E_BAD_OPTION', `--opset ${opset} is newer than ${MAX_OPSET}, the newest this version knows.`);
   const model = await loadModel(input);
+  if (opset !== undefined) await compress(model, { passes: [{ pass: 'upgrade-opset', options: { opset } }] }, { registry: createRegistry() });
   const saved = await saveModel(model, output, { externalData: values['external-data'] });
   const s = summarizeModel(model);
-  io.out.write(`wrote ${saved.model}${saved.externalData ? ` and ${saved.externalData}` : ''} (${formatBytes(saved.bytes)}, ${s.nodes} nodes, ${s.parameters} parameters)\n`);
+  io.out.write(`wrote ${saved.model}${saved.externalData ? ` and ${saved.externalData}` : ''} (${formatBytes(saved.bytes)}, opset ${model.graph.opset[''] ?? '-'}, ${s.nodes} nodes, ${s.parameters} parameters)\n`);
   return 0;
 }
