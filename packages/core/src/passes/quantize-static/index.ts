@@ -25,17 +25,41 @@ function quantizationPoint(v: Value): Value {
   return v;
 }
 
+function isQuantizedOp(node: Node): boolean {
+  if (node.domain !== '' || !QUANTIZED_OPS.has(node.op)) return false;
+  // An Add with a constant operand is a bias, not a residual join: an integer kernel gains nothing there.
+  return node.op !== 'Add' || node.inputs.every((v) => v && !constantOf(v));
+}
+
+/**
+ * Values from which a graph output is reached through float ops only: the
+ * network's tail (logits, their bias and softmax). Quantizing there buys no
+ * integer kernel and costs accuracy where it shows most, so it stays float.
+ */
+function networkTail(graph: Graph): Set<Value> {
+  const tail = new Set<Value>();
+  const visit = (v: Value | null) => {
+    if (!v || tail.has(v) || constantOf(v)) return;
+    tail.add(v);
+    const producer = v.producer();
+    if (producer && !isQuantizedOp(producer)) producer.inputs.forEach(visit);
+  };
+  graph.outputs.forEach(visit);
+  return tail;
+}
+
 /** Float activations around the quantized ops, as the points where Q/DQ pairs go. */
 function activationPoints(graph: Graph): Value[] {
   const points = new Set<Value>();
+  const tail = networkTail(graph);
   for (const node of graph) {
-    if (node.domain !== '' || !QUANTIZED_OPS.has(node.op)) continue;
+    if (!isQuantizedOp(node)) continue;
     const inputs = node.op === 'Add' ? node.inputs : node.inputs.slice(0, 1);
-    for (const v of [...inputs, node.outputs[0] ?? null]) {
-      if (!v || constantOf(v) || v.type?.dtype !== 'float32') continue;
-      const point = node.outputs.includes(v) ? quantizationPoint(v) : v;
-      if (!point.isGraphOutput()) points.add(point);
-    }
+    for (const v of inputs) if (v && !constantOf(v) && v.type?.dtype === 'float32' && !v.isGraphOutput()) points.add(v);
+    const out = node.outputs[0];
+    if (!out || out.type?.dtype !== 'float32') continue;
+    const point = quantizationPoint(out);
+    if (!point.isGraphOutput() && !tail.has(point)) points.add(point);
   }
   return [...points];
 }
