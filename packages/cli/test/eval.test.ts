@@ -31,7 +31,24 @@ describe.skipIf(!existsSync(DATA))('condense eval', () => {
     expect(JSON.parse(a.stdout).accuracy - JSON.parse(b.stdout).accuracy).toBeLessThanOrEqual(0.005);
   }, 60_000);
 
+  it('--compare prints fidelity between two models on the --calib inputs, without labels', async () => {
+    const out = path.join(work, 'fashion-int8-compare.onnx');
+    expect((await condense(['compress', fashionCnn, '-o', out, '--preset', 'int8', '--calib', path.join(DATA, 'train-images-idx3-ubyte.gz')])).code).toBe(0);
+    const same = JSON.parse((await condense(['eval', fashionCnn, '--compare', fashionCnn, '--calib', images, '--limit', '100', '--json'])).stdout);
+    expect(same).toMatchObject({ samples: 100, top1Agreement: 1, cosine: 1, minCosine: 1, sqnrDb: null });
+    const r = await condense(['eval', out, '--compare', fashionCnn, '--calib', images, '--limit', '300', '--json']);
+    const j = JSON.parse(r.stdout);
+    console.log(`int8 against float on 300 test images: agreement ${j.top1Agreement}, cosine ${j.cosine}, SQNR ${j.sqnrDb} dB`);
+    expect(j.samples).toBe(300);
+    expect(j.top1Agreement).toBeGreaterThanOrEqual(0.98);
+    expect(j.cosine).toBeGreaterThan(0.999);
+    expect(j.sqnrDb).toBeGreaterThan(30);
+    const text = await condense(['eval', out, '--compare', fashionCnn, '--calib', images, '--limit', '50']);
+    expect(text.stdout).toMatch(/top-1 agreement\s+\d+\.\d+%/);
+  }, 60_000);
+
   const bad: Array<[string, string[], RegExp]> = [
+    ['--compare without --calib', ['eval', tinyCnn, '--compare', tinyCnn], /--compare needs --calib/],
     ['missing --labels', ['eval', tinyCnn, '--images', images], /needs --images and --labels/],
     ['labels that are not IDX', ['eval', tinyCnn, '--images', images, '--labels', tinyCnn], /is not a valid IDX file/],
     ['int8 without calibration data', ['compress', tinyCnn, '-o', path.join(work, 'never.onnx'), '--preset', 'int8'], /needs sample data/],

@@ -4,13 +4,20 @@ import { parseCommand, requireOne, wholeNumber } from '../args.js';
 import { readIdxFile } from '../data-files.js';
 import type { Streams } from '../io.js';
 import { parseAdapter, runtimeFor } from '../runtimes.js';
+import { evalCompare } from './eval-compare.js';
 
 export const EVAL_HELP = `Usage: condense eval <model.onnx> --images <images.idx[.gz]> --labels <labels.idx[.gz]>
+                    [--adapter cpu|wasm|cuda] [--batch N] [--limit N] [--json]
+       condense eval <model.onnx> --compare <reference.onnx> --calib <data>
                     [--adapter cpu|wasm|cuda] [--batch N] [--limit N] [--json]
 
 Top-1 accuracy of a classifier on IDX data (MNIST format, gzipped or not):
 uint8 pixels scaled to [0, 1], fed as [N, 1, H, W] (or the model's input rank).
---json prints { accuracy, samples, correct, ms }.`;
+--json prints { accuracy, samples, correct, ms }.
+
+With --compare, fidelity instead: both models run on the --calib inputs (the
+forms compress --calib takes; up to --limit samples, default 1000) and their
+first outputs are compared: top-1 agreement, mean and worst cosine, SQNR.`;
 
 export async function evaluate(args: string[], io: Streams): Promise<number> {
   const parsed = parseCommand('eval', args, {
@@ -20,10 +27,15 @@ export async function evaluate(args: string[], io: Streams): Promise<number> {
     batch: { type: 'string' },
     limit: { type: 'string' },
     json: { type: 'boolean' },
+    compare: { type: 'string' },
+    calib: { type: 'string' },
   }, EVAL_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const file = requireOne('eval', positionals, 'model file');
+  if (values.compare) {
+    return evalCompare({ reference: values.compare, candidate: file, data: values.calib, adapter: parseAdapter(values.adapter), batch: values.batch, limit: values.limit, json: values.json ?? false }, io);
+  }
   if (!values.images || !values.labels) throw new CondenseError('E_BAD_OPTION', 'condense eval needs --images and --labels (IDX files, e.g. t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz).');
   const adapter = parseAdapter(values.adapter);
   const batchSize = wholeNumber('batch', values.batch, 256, 1);

@@ -90,8 +90,11 @@ export async function compareModels(
       for await (const feeds of samples) {
         const [x, y] = [(await a.run(feeds, [output]))[output]!, (await b.run(feeds, [other]))[other]!];
         const rows = x.rank ? x.shape[0]! : 1;
-        meter.add(x.toNumbers(), y.toNumbers(), rows, x.rank ? x.shape[x.rank - 1]! : 1);
-        seen += rows;
+        // The last batch may run past maxSamples; only the rows within it count.
+        const take = Math.min(rows, (opts.maxSamples ?? Infinity) - seen);
+        const width = x.size / rows;
+        meter.add(x.toNumbers().slice(0, take * width), y.toNumbers().slice(0, take * width), take, x.rank ? x.shape[x.rank - 1]! : 1);
+        seen += take;
         if (opts.maxSamples !== undefined && seen >= opts.maxSamples) break;
       }
     } finally {
