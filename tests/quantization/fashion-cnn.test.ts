@@ -123,4 +123,14 @@ describe.skipIf(!available)('presets on the Fashion-MNIST CNN', () => {
     };
     expect(Buffer.from(await quantized(3)).equals(Buffer.from(await quantized(1)))).toBe(true);
   }, 120_000);
+
+  it('ops and exclude choose what is quantized: an excluded Conv keeps float weights and reads float input', async () => {
+    const model = load();
+    const excluded = [...model.graph].find((n) => n.op === 'Conv')!.name;
+    await compress(model, { preset: 'int8', options: { 'quantize-static': { exclude: [excluded], ops: ['Conv', 'Gemm'], layerReport: 0 } } }, { registry: createRegistry(), runtime, samples: calibration() });
+    const node = [...model.graph].find((n) => n.name === excluded)!;
+    expect(node.inputs.slice(0, 2).map((v) => v?.producer()?.op ?? 'float')).toEqual(['float', 'float']);
+    const accuracy = await testAccuracy(model, runtime);
+    expect(baseline - accuracy).toBeLessThanOrEqual(0.5);
+  }, 120_000);
 });

@@ -13,8 +13,14 @@ import { toQOperator } from './qoperator.js';
 import { dropFloatCopies, quantizeLayerWeights, type QuantizedLayer } from './weights.js';
 import { ACTIVATION_RANGE, OBSERVER_KINDS } from './observers.js';
 
-/** Ops whose float inputs and outputs are quantized (their integer kernels are what makes int8 fast). */
-const QUANTIZED_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'Add']);
+/** Ops whose float inputs and outputs are quantized by default (their integer kernels are what makes int8 fast). */
+const QUANTIZED_OPS = ['Conv', 'Gemm', 'MatMul', 'Add'];
+
+/** Which nodes to quantize: by op type, minus nodes named in `exclude`. */
+interface Selection {
+  ops: ReadonlySet<string>;
+  exclude: ReadonlySet<string>;
+}
 /** Activations that the quantized range absorbs: a Q after them with zero point at the range's bottom lets the runtime drop them. */
 const ABSORBED = new Set(['Relu', 'Clip']);
 
@@ -25,8 +31,8 @@ function quantizationPoint(v: Value): Value {
   return v;
 }
 
-function isQuantizedOp(node: Node): boolean {
-  if (node.domain !== '' || !QUANTIZED_OPS.has(node.op)) return false;
+function isQuantizedOp(node: Node, selection: Selection): boolean {
+  if (node.domain !== '' || !selection.ops.has(node.op) || selection.exclude.has(node.name)) return false;
   // An Add with a constant operand is a bias, not a residual join: an integer kernel gains nothing there.
   return node.op !== 'Add' || node.inputs.every((v) => v && !constantOf(v));
 }
@@ -36,24 +42,24 @@ function isQuantizedOp(node: Node): boolean {
  * network's tail (logits, their bias and softmax). Quantizing there buys no
  * integer kernel and costs accuracy where it shows most, so it stays float.
  */
-function networkTail(graph: Graph): Set<Value> {
+function networkTail(graph: Graph, selection: Selection): Set<Value> {
   const tail = new Set<Value>();
   const visit = (v: Value | null) => {
     if (!v || tail.has(v) || constantOf(v)) return;
     tail.add(v);
     const producer = v.producer();
-    if (producer && !isQuantizedOp(producer)) producer.inputs.forEach(visit);
+    if (producer && !isQuantizedOp(producer, selection)) producer.inputs.forEach(visit);
   };
   graph.outputs.forEach(visit);
   return tail;
 }
 
 /** Float activations around the quantized ops, as the points where Q/DQ pairs go. */
-function activationPoints(graph: Graph): Value[] {
+function activationPoints(graph: Graph, selection: Selection): Value[] {
   const points = new Set<Value>();
-  const tail = networkTail(graph);
+  const tail = networkTail(graph, selection);
   for (const node of graph) {
-    if (!isQuantizedOp(node)) continue;
+    if (!isQuantizedOp(node, selection)) continue;
     const inputs = node.op === 'Add' ? node.inputs : node.inputs.slice(0, 1);
     for (const v of inputs) if (v && !constantOf(v) && v.type?.dtype === 'float32' && !v.isGraphOutput()) points.add(v);
     const out = node.outputs[0];
@@ -70,6 +76,8 @@ export const quantizeStatic = definePass({
   requires: ['runtime', 'samples'],
   options: {
     maxSamples: { type: 'number', integer: true, min: 1, default: 512, description: 'Calibration samples to use (batches are streamed).' },
+    ops: { type: 'string[]', default: QUANTIZED_OPS, description: 'Op types whose activations are quantized (of Conv, Gemm, MatMul, Add; Conv and Gemm also get int8 weights).' },
+    exclude: { type: 'string[]', default: [], description: 'Names of nodes to leave in float.' },
     workers: { type: 'number', integer: true, min: 1, max: 16, default: 1, description: 'Calibration batches run at once, each in its own session.' },
     observer: { type: 'string', enum: OBSERVER_KINDS, default: 'minmax', description: 'How activation ranges are chosen: minmax, moving-average, percentile, entropy (KL) or mse.' },
     percentile: { type: 'number', min: 50, max: 100, default: 99.999, description: 'Percentile kept by the percentile observer.' },
@@ -88,7 +96,8 @@ export const quantizeStatic = definePass({
     }
     // Quantization points are chosen by element type, so types must be known.
     inferShapes(graph);
-    const points = activationPoints(graph);
+    const selection: Selection = { ops: new Set(ctx.options.ops), exclude: new Set(ctx.options.exclude) };
+    const points = activationPoints(graph, selection);
     if (points.length === 0) return false;
     // The float model's session stays open: calibration runs it, and the layer report compares against it.
     const floatSession = await ctx.runtime!.createSession(graph);
@@ -103,12 +112,12 @@ export const quantizeStatic = definePass({
       const floatOf = new Map<Value, Value>();
       for (const [p, [lo, hi]] of ranges) {
         const { scale, zeroPoint } = chooseParams(lo, hi, ACTIVATION_RANGE, false);
-        const dq = insertQdq(graph, p, scale, zeroPoint);
+        const dq = insertQdq(graph, p, scale, zeroPoint, selection.exclude);
         floatOf.set(dq, p);
         compared.push({ float: p.name, quantized: dq.name, op: p.producer()?.op ?? 'input' });
         scales.set(p, Math.fround(scale));
       }
-      const layers = quantizedLayers(graph, quantizeLayerWeights(graph, scales, ctx), floatOf);
+      const layers = quantizedLayers(graph, quantizeLayerWeights(graph, scales, ctx, (node) => isQuantizedOp(node, selection)), floatOf);
       // The graph outputs stay float; their error is the whole model's.
       for (const out of graph.outputs) compared.push({ float: out.name, quantized: out.name, op: 'output' });
       ctx.report('samples', samples);
@@ -143,8 +152,8 @@ function quantizedLayers(graph: Graph, weights: Map<Node, ReadonlyArray<Value | 
   return layers;
 }
 
-/** v -> QuantizeLinear -> DequantizeLinear -> (every former reader of v); returns the dequantized value. */
-function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): Value {
+/** v -> QuantizeLinear -> DequantizeLinear -> (every former reader of v but excluded nodes); returns the dequantized value. */
+function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number, exclude: ReadonlySet<string>): Value {
   const readers = v.uses();
   const s = graph.constant(`${v.name}_scale`, Tensor.scalar('float32', scale));
   const zp = graph.constant(`${v.name}_zero_point`, Tensor.scalar('uint8', zeroPoint));
@@ -155,8 +164,9 @@ function insertQdq(graph: Graph, v: Value, scale: number, zeroPoint: number): Va
   const dq = graph.add('DequantizeLinear', [q.output, s, zp], {}, { name: `${v.name}_dequantize`, after: q });
   q.output.type = { dtype: 'uint8', shape: v.type?.shape };
   dq.output.type = v.type && { ...v.type };
+  // Nodes left in float by name go on reading the float value.
   for (const u of readers) {
-    if (u.index >= 0) u.node.replaceInput(u.index, dq.output);
+    if (u.index >= 0 && !exclude.has(u.node.name)) u.node.replaceInput(u.index, dq.output);
   }
   return dq.output;
 }

@@ -26,12 +26,17 @@ export function setLayerFloat(layer: QuantizedLayer, float: boolean): void {
 }
 
 /** Conv and Gemm weights to int8 per channel, biases to int32; the float copies are dropped once nothing reads them. */
-export function quantizeLayerWeights(graph: Graph, scales: Map<Value, number>, ctx: { warn(message: string): void; report(key: string, value: unknown): void }): Map<Node, ReadonlyArray<Value | null>> {
+export function quantizeLayerWeights(
+  graph: Graph,
+  scales: Map<Value, number>,
+  ctx: { warn(message: string): void; report(key: string, value: unknown): void },
+  selected: (node: Node) => boolean,
+): Map<Node, ReadonlyArray<Value | null>> {
   const state: WeightState = { scales, clipped: [], weights: new Map() };
   // Each quantized layer's inputs as they were (float weights and bias).
   const before = new Map<Node, ReadonlyArray<Value | null>>();
   for (const node of [...graph]) {
-    if (node.domain !== '' || !WEIGHT_OPS.has(node.op)) continue;
+    if (node.domain !== '' || !WEIGHT_OPS.has(node.op) || !selected(node)) continue;
     const inputs = [...node.inputs];
     if (quantizeWeightAndBias(graph, node, state)) before.set(node, inputs);
   }
