@@ -48,7 +48,11 @@ export function createRegistry(): PassRegistry {
   for (const pass of builtinPasses) registry.register(pass, 'builtin');
   registry.definePreset('cleanup', 'Graph cleanup: constants to initializers, folding, BatchNorm and affine folding, dedupe, dead code.', CLEANUP);
   registry.definePreset('int8-weights', 'Cleanup, then int8 per-channel symmetric weights (weight-only; activations stay float).', [...QUANTIZABLE, 'quantize-weights']);
-  registry.definePreset('int8', 'Cleanup, then static int8: calibrated uint8 activations, int8 per-channel weights, int32 biases, in QDQ form (needs a runtime and --calib data).', [...QUANTIZABLE, 'quantize-static', 'remove-dead-code']);
+  registry.definePreset('int8', 'Cleanup, then static int8: uint8 activations calibrated at the 99.99th percentile, int8 per-channel weights, int32 biases corrected for the mean shift, in QDQ form (needs a runtime and --calib data).', [
+    ...QUANTIZABLE,
+    { pass: 'quantize-static', options: { observer: 'percentile', percentile: 99.99, biasCorrection: true } },
+    'remove-dead-code',
+  ]);
   registry.definePreset('int4-weights', 'Cleanup, then 4-bit per-channel symmetric weights (ONNX int4 at opset 21+; below, packed two to a byte with an unpacking subgraph that runtimes fold at load).', [...QUANTIZABLE, { pass: 'quantize-weights', options: { bits: 4 } }]);
   return registry;
 }

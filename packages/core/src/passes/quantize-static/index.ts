@@ -6,6 +6,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { inferShapes } from '../../shape-inference/index.js';
 import { definePass } from '../framework/define-pass.js';
 import { chooseParams } from '../quantize-weights/math.js';
+import { correctBiases } from './bias-correction.js';
 import { calibrate } from './calibrate.js';
 import { measureLayerErrors } from './layer-report.js';
 import { applyMixedPrecision } from './mixed-precision.js';
@@ -38,26 +39,27 @@ function isQuantizedOp(node: Node, selection: Selection): boolean {
 }
 
 /**
- * Values from which a graph output is reached through float ops only: the
- * network's tail (logits, their bias and softmax). Quantizing there buys no
- * integer kernel and costs accuracy where it shows most, so it stays float.
+ * Ops that move or select values without computing new ones: a quantized
+ * value passes through them unchanged (onnxruntime propagates Q/DQ across them).
  */
-function networkTail(graph: Graph, selection: Selection): Set<Value> {
-  const tail = new Set<Value>();
-  const visit = (v: Value | null) => {
-    if (!v || tail.has(v) || constantOf(v)) return;
-    tail.add(v);
-    const producer = v.producer();
-    if (producer && !isQuantizedOp(producer, selection)) producer.inputs.forEach(visit);
-  };
-  graph.outputs.forEach(visit);
-  return tail;
+const PASS_THROUGH = new Set(['MaxPool', 'Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'Split', 'Slice', 'Gather', 'Pad', 'Resize', 'Identity', ...ABSORBED]);
+
+/**
+ * Whether a quantized op reads `v`, directly or through pass-through ops. A
+ * quantized op's output is worth quantizing only then: that is where an
+ * integer kernel can take it. An output read only by float computation (a
+ * hard-swish, a squeeze-excitation gate, the logits' softmax) would gain no
+ * kernel and add one more rounding to the network's error.
+ */
+function feedsQuantizedOp(v: Value, selection: Selection, seen = new Set<Value>()): boolean {
+  if (seen.has(v)) return false;
+  seen.add(v);
+  return v.uses().some(({ node, index }) => index >= 0 && (isQuantizedOp(node, selection) || (node.domain === '' && PASS_THROUGH.has(node.op) && node.outputs.some((o) => o && feedsQuantizedOp(o, selection, seen)))));
 }
 
 /** Float activations around the quantized ops, as the points where Q/DQ pairs go. */
 function activationPoints(graph: Graph, selection: Selection): Value[] {
   const points = new Set<Value>();
-  const tail = networkTail(graph, selection);
   for (const node of graph) {
     if (!isQuantizedOp(node, selection)) continue;
     const inputs = node.op === 'Add' ? node.inputs : node.inputs.slice(0, 1);
@@ -65,7 +67,7 @@ function activationPoints(graph: Graph, selection: Selection): Value[] {
     const out = node.outputs[0];
     if (!out || out.type?.dtype !== 'float32') continue;
     const point = quantizationPoint(out);
-    if (!point.isGraphOutput() && !tail.has(point)) points.add(point);
+    if (!point.isGraphOutput() && feedsQuantizedOp(point, selection)) points.add(point);
   }
   return [...points];
 }
@@ -86,6 +88,8 @@ export const quantizeStatic = definePass({
     sensitivity: { type: 'boolean', default: false, description: 'Rank every quantized layer by how much output SQNR keeping it in float would gain (reported).' },
     fidelitySamples: { type: 'number', integer: true, min: 1, default: 512, description: 'Samples used to measure fidelity for maxDrop and sensitivity.' },
     format: { type: 'string', enum: ['qdq', 'qoperator'], default: 'qdq', description: 'qdq: QuantizeLinear/DequantizeLinear pairs around float ops (what onnxruntime and TensorRT fuse); qoperator: Conv as QLinearConv (other ops stay QDQ).' },
+    biasCorrection: { type: 'boolean', default: false, description: 'Correct each layer\'s int32 bias for the mean shift quantization causes, layer by layer on the calibration data.' },
+    biasCorrectionSamples: { type: 'number', integer: true, min: 1, default: 64, description: 'Samples used for bias correction.' },
     layerReport: { type: 'number', integer: true, min: 0, default: 64, description: 'Samples used to measure each quantized activation\'s SQNR and cosine against float (0: no layer report).' },
   },
   async run(graph, ctx) {
@@ -123,6 +127,10 @@ export const quantizeStatic = definePass({
       ctx.report('samples', samples);
       ctx.report('observer', ctx.options.observer);
       ctx.report('activations', points.length);
+      if (ctx.options.biasCorrection) {
+        const weighted = layers.map((l) => l.node).filter((n) => n.op === 'Conv' || n.op === 'Gemm');
+        ctx.report('biasesCorrected', await correctBiases(ctx.runtime!, floatSession, graph, weighted, ctx.samples!, ctx.options.biasCorrectionSamples, (done, total) => ctx.progress(done, total, 'correcting biases')));
+      }
       if (ctx.options.maxDrop !== undefined || ctx.options.sensitivity) await applyMixedPrecision(ctx, floatSession, graph, layers);
       dropFloatCopies(graph, layers);
       if (ctx.options.layerReport > 0) {

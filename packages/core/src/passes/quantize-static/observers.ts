@@ -155,14 +155,18 @@ class Entropy extends HistogramObserver {
     const levels = this.target.qmax - this.target.qmin + 1;
     let best: [number, number] = [h.lo, h.hi];
     let bestKl = Infinity;
+    // The bin holding 0 is left out: zero is exact in any range, and a ReLU's spike there would swamp the comparison.
+    const counts = Float64Array.from(h.counts);
+    const zero = Math.floor(-h.lo / h.width);
+    if (zero >= 0 && zero < h.bins) counts[zero] = 0;
     for (const [lo, hi] of candidates(h)) {
       const first = Math.max(0, Math.floor((lo - h.lo) / h.width));
       const last = Math.min(h.bins - 1, Math.ceil((hi - h.lo) / h.width) - 1);
       const kept = last - first + 1;
       if (kept < levels) continue;
-      const p = h.counts.slice(first, last + 1);
-      for (let i = 0; i < first; i++) p[0]! += h.counts[i]!;
-      for (let i = last + 1; i < h.bins; i++) p[kept - 1]! += h.counts[i]!;
+      const p = counts.slice(first, last + 1);
+      for (let i = 0; i < first; i++) p[0]! += counts[i]!;
+      for (let i = last + 1; i < h.bins; i++) p[kept - 1]! += counts[i]!;
       const q = new Float64Array(kept);
       for (let l = 0; l < levels; l++) {
         const a = Math.floor((l * kept) / levels);
@@ -170,10 +174,10 @@ class Entropy extends HistogramObserver {
         let sum = 0;
         let nonzero = 0;
         for (let i = a; i < b; i++) {
-          sum += h.counts[first + i]!;
-          if (h.counts[first + i]! > 0) nonzero++;
+          sum += counts[first + i]!;
+          if (counts[first + i]! > 0) nonzero++;
         }
-        for (let i = a; i < b; i++) if (h.counts[first + i]! > 0) q[i] = sum / nonzero;
+        for (let i = a; i < b; i++) if (counts[first + i]! > 0) q[i] = sum / nonzero;
       }
       const kl = divergence(p, q);
       if (kl < bestKl) [bestKl, best] = [kl, [lo, hi]];
