@@ -44,5 +44,9 @@ export { quantizeWeights, quantizeTensor } from './passes/quantize-weights/index
 export { chooseParams, quantRange, quantize, roundHalfEven, type QuantRange } from './passes/quantize-weights/math.js';
 export { quantizeStatic } from './passes/quantize-static/index.js';
 export { upgradeOpset } from './passes/upgrade-opset/index.js';
+export { equalizeCrossLayer } from './passes/equalize-cross-layer/index.js';
+export { correctBias } from './passes/correct-bias/index.js';
+export { convertFloat16 } from './passes/convert-float16/index.js';
+export { float32ToFloat16Bits } from './passes/convert-float16/math.js';
 export { top1Accuracy } from './data/accuracy.js';
 export { FidelityMeter, compareModels, type Fidelity } from './data/fidelity.js';

@@ -1,5 +1,8 @@
 import { constantsToInitializers } from './constants-to-initializers/index.js';
+import { correctBias } from './correct-bias/index.js';
+import { convertFloat16 } from './convert-float16/index.js';
 import { dedupeConstants } from './dedupe-constants/index.js';
+import { equalizeCrossLayer } from './equalize-cross-layer/index.js';
 import { foldBatchNorm } from './fold-batch-norm/index.js';
 import { foldConstants } from './fold-constants/index.js';
 import { foldConvAffine } from './fold-conv-affine/index.js';
@@ -25,6 +28,9 @@ export const builtinPasses: ReadonlyArray<Pass<never>> = [
   quantizeWeights,
   quantizeStatic,
   upgradeOpset,
+  equalizeCrossLayer,
+  correctBias,
+  convertFloat16,
 ] as ReadonlyArray<Pass<never>>;
 
 /** The graph cleanup every compressor runs first; order matters (folding exposes more folding). */
@@ -54,6 +60,7 @@ export function createRegistry(): PassRegistry {
     'remove-dead-code',
   ]);
   registry.definePreset('int4-weights', 'Cleanup, then 4-bit per-channel symmetric weights (ONNX int4 at opset 21+; below, packed two to a byte with an unpacking subgraph that runtimes fold at load).', [...QUANTIZABLE, { pass: 'quantize-weights', options: { bits: 4 } }]);
+  registry.definePreset('fp16', 'Cleanup, then float16 weights, each read through a Cast to float32 that runtimes fold at load (half the size; activations stay float32).', [...CLEANUP, 'convert-float16']);
   return registry;
 }
 
