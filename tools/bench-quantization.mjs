@@ -53,7 +53,7 @@ const fashionFile = path.join(here, 'fixtures', 'fashion-cnn.onnx');
 const fashionBytes = readFileSync(fashionFile);
 const fashion = { float32: decodeModel(fashionBytes) };
 const train = idx('train-images-idx3-ubyte.gz');
-for (const preset of ['int8-weights', 'int4-weights', 'int8']) {
+for (const preset of ['fp16', 'int8-weights', 'int4-weights', 'int8']) {
   const model = decodeModel(fashionBytes);
   await compress(model, { preset }, { registry: createRegistry(), runtime, samples: idxSamples(train, 'image') });
   fashion[preset] = model;
