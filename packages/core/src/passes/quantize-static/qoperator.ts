@@ -3,16 +3,24 @@ import { constantOf } from '../../ir/constant.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Node } from '../../ir/node.js';
 import type { Value } from '../../ir/value.js';
+import { Tensor } from '../../tensor/tensor.js';
 
 /** The QuantizeLinear/DequantizeLinear operands of a value: quantized data, scale, zero point. */
 type Quantized = [Value, Value, Value];
 
-/** x when `v` is DequantizeLinear(x, scale, zero point) along the default axis (per-tensor) or any axis (weights). */
-function dequantized(v: Value | null | undefined): { node: Node; operands: Quantized } | undefined {
+/**
+ * The operands of `v` = DequantizeLinear(x, scale, zero point). QLinearConv
+ * needs every zero point, so an omitted one (0, the default) is made explicit.
+ */
+function dequantized(graph: Graph, v: Value | null | undefined): { node: Node; operands: Quantized } | undefined {
   const dq = v?.producer();
   if (!dq || dq.op !== 'DequantizeLinear' || dq.domain !== '') return undefined;
   const [x, s, zp] = dq.inputs;
-  return x && s && zp ? { node: dq, operands: [x, s, zp] } : undefined;
+  const xType = constantOf(x)?.dtype ?? x?.type?.dtype;
+  const scale = constantOf(s);
+  if (!x || !s || (!zp && (!xType || !scale))) return undefined;
+  const zero = zp ?? graph.constant(graph.uniqueName(`${x.name}_zero_point`), Tensor.from(xType!, scale!.shape, new Array<number>(scale!.size).fill(0)));
+  return { node: dq, operands: [x, s, zero] };
 }
 
 /** Whether Relu or Clip(0, max) before `q` is implied by q's saturation: q's range starts at 0 and goes no higher than max. */
@@ -49,9 +57,9 @@ export function toQOperator(graph: Graph): number {
   let rewritten = 0;
   for (const conv of [...graph]) {
     if (conv.op !== 'Conv' || conv.domain !== '') continue;
-    const x = dequantized(conv.inputs[0]);
-    const w = dequantized(conv.inputs[1]);
-    const b = conv.inputs[2] ? dequantized(conv.inputs[2]) : undefined;
+    const x = dequantized(graph, conv.inputs[0]);
+    const w = dequantized(graph, conv.inputs[1]);
+    const b = conv.inputs[2] ? dequantized(graph, conv.inputs[2]) : undefined;
     const q = outputQuantizer(conv);
     if (!x || !w || !q || (conv.inputs[2] && !b)) continue;
     const [, yScale, yZp] = q.inputs;

@@ -73,13 +73,13 @@ function quantizeWeightAndBias(graph: Graph, node: Node, state: WeightState): bo
   const weight = node.inputs[1]!;
   let quantized = state.weights.get(weight);
   if (!quantized) {
-    const { q, scales: ws, zeroPoints } = quantizeTensor(w, 0, quantRange(8, true, true), true);
+    const { q, scales: ws } = quantizeTensor(w, 0, quantRange(8, true, true), true);
     const base = weight.name;
     const wq = graph.constant(`${base}_quantized`, Tensor.from('int8', w.shape, q));
     const wScale = graph.constant(`${base}_scale`, Tensor.from('float32', [ws.length], ws));
-    const wZp = graph.constant(`${base}_zero_point`, Tensor.from('int8', [ws.length], zeroPoints));
+    // Symmetric weights have zero points 0, DequantizeLinear's default, so none is stored (nor for the int32 bias).
     // Before every node: a shared weight may be read by an earlier node than this one.
-    const wDq = graph.add('DequantizeLinear', [wq, wScale, wZp], { axis: attr.int(0) }, { name: `${base}_dequantize`, before: graph.firstNode! });
+    const wDq = graph.add('DequantizeLinear', [wq, wScale], { axis: attr.int(0) }, { name: `${base}_dequantize`, before: graph.firstNode! });
     quantized = { dq: wDq.output, scales: ws };
     state.weights.set(weight, quantized);
   }
@@ -95,7 +95,6 @@ function quantizeWeightAndBias(graph: Graph, node: Node, state: WeightState): bo
     const bDq = graph.add('DequantizeLinear', [
       graph.constant(`${bName}_quantized`, Tensor.from('int32', [bq.length], bq)),
       graph.constant(`${bName}_scale`, Tensor.from('float32', [bq.length], bScales)),
-      graph.constant(`${bName}_zero_point`, Tensor.from('int32', [bq.length], new Array<number>(bq.length).fill(0))),
     ], { axis: attr.int(0) }, { name: `${bName}_dequantize`, before: node });
     node.replaceInput(2, bDq.output);
   }
