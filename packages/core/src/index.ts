@@ -50,3 +50,4 @@ export { convertFloat16 } from './passes/convert-float16/index.js';
 export { float32ToFloat16Bits } from './passes/convert-float16/math.js';
 export { top1Accuracy } from './data/accuracy.js';
 export { FidelityMeter, compareModels, type Fidelity } from './data/fidelity.js';
+export { cachedSamples } from './data/cache.js';

@@ -7,12 +7,19 @@ import { summarizeModel } from '../../summary.js';
 import type { PassContext, PipelineEvent } from './context.js';
 import { resolveRecipe, type ResolvedStep } from './recipe.js';
 import type { PassRegistry } from './registry.js';
+import { cachedSamples } from '../../data/cache.js';
 
 export interface CompressOptions {
   /** Where pass names are looked up (builtins plus plugins). */
   registry: PassRegistry;
   runtime?: Runtime;
   samples?: SampleSource;
+  /**
+   * Bytes of sample batches kept in memory after their first read (default
+   * 128 MiB), so passes that read them many times do not decode them again;
+   * larger sample sets are read afresh each time.
+   */
+  sampleCacheBytes?: number;
   /** Pins input shapes (and infers shapes) before the first pass. */
   inputShapes?: Record<string, Dim[]>;
   /** Validate the graph after every pass (default true; it is cheap next to any pass). */
@@ -20,6 +27,8 @@ export interface CompressOptions {
   onEvent?: (e: PipelineEvent) => void;
   signal?: AbortSignal;
 }
+
+const DEFAULT_SAMPLE_CACHE = 128 * 2 ** 20;
 
 /** What one pass did: the report's raw material. */
 export interface PassRecord {
@@ -52,6 +61,7 @@ export async function compress(model: Model, recipe: unknown, opts: CompressOpti
     if (pass.requires.includes('samples') && !opts.samples) throw new CondenseError('E_BAD_OPTION', `Pass "${pass.name}" needs sample data (compress's samples option, or the CLI's --calib).`, { context: { pass: pass.name } });
   }
   if (opts.inputShapes) inferShapes(model.graph, { inputShapes: opts.inputShapes });
+  const samples = opts.samples && cachedSamples(opts.samples, opts.sampleCacheBytes ?? DEFAULT_SAMPLE_CACHE);
   const emit = opts.onEvent ?? (() => {});
   const records: PassRecord[] = [];
   for (const [index, { pass, options }] of steps.entries()) {
@@ -68,7 +78,7 @@ export async function compress(model: Model, recipe: unknown, opts: CompressOpti
       options: options as never,
       model,
       runtime: opts.runtime,
-      samples: opts.samples,
+      samples,
       warn: note('warning'),
       info: note('info'),
       progress: (done, total, message) => emit({ type: 'progress', pass: pass.name, done, total, message }),

@@ -65,8 +65,14 @@ export async function correctBiases(
   const reference = await layerMeans(floatSession, targets.map((n) => n.outputs[0]!.name), samples, maxSamples);
   for (const [i, node] of targets.entries()) {
     progress(i, targets.length);
-    const name = node.outputs[0]!.name;
-    const session = await runtime.createSession(graph);
+    const output = node.outputs[0]!;
+    const name = output.name;
+    // Listed as a graph output while the session opens, the layer's output is fetched without a second session.
+    const outputs = graph.outputs;
+    graph.outputs = outputs.includes(output) ? outputs : [...outputs, output];
+    const session = await runtime.createSession(graph).finally(() => {
+      graph.outputs = outputs;
+    });
     let measured: Float64Array;
     try {
       measured = (await layerMeans(session, [name], samples, maxSamples)).get(name)!;
