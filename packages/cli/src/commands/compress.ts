@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { CondenseError, compress as runPipeline, createRegistry, resolveRecipe, summarizeModel, type ModelSummary, type PassRecord, type PassRegistry, type Recipe } from '@condense/core';
 import { loadModel, saveModel } from '@condense/onnx/node';
-import { decimal, parseCommand, parseInputShapes, requireOne } from '../args.js';
+import { PREPROCESS_HELP, PREPROCESS_OPTIONS, decimal, parseCommand, parseInputShapes, parsePreprocess, requireOne } from '../args.js';
 import { formatBytes, formatCount, table, type Streams } from '../io.js';
 import { checkOutputPath } from '../output-path.js';
 import { loadPlugin } from '../plugins.js';
@@ -12,7 +12,8 @@ import { parseAdapter, runtimeFor } from '../runtimes.js';
 export const COMPRESS_HELP = `Usage: condense compress <model.onnx> -o <out.onnx> [--preset <name> | --recipe <file>]
                         [--plugin <module>]... [--input-shape name=d0,d1,...]... [--json]
                         [--calib <data>] [--adapter cpu|wasm|cuda] [--external-data] [--force]
-                        [--observer <kind>] [--max-drop <points>]
+                        [--observer <kind>] [--max-drop <points>] [--size HxW] [--resize <mode>]
+                        [--scale N] [--mean A,B,C] [--std A,B,C] [--channels rgb|bgr] [--layout nchw|nhwc]
 
 Runs a pipeline of passes and saves the result. --preset names a built-in
 pipeline (default: cleanup); --recipe reads a JSON or YAML file:
@@ -22,14 +23,16 @@ pipeline (default: cleanup); --recipe reads a JSON or YAML file:
       - pass: my-plugin-pass
         options: { threshold: 0.5 }
 --plugin loads passes from an npm package or a local .mjs file (repeatable).
---calib <images.idx[.gz]> gives calibration samples (the int8 preset needs them);
+--calib <data> gives calibration samples (the int8 preset needs them; forms below);
 --adapter picks the runtime that runs them (cpu by default). For static
 quantization (int8): --observer picks how activation ranges are calibrated
 (minmax, moving-average, percentile, entropy, mse); --max-drop keeps the most
 sensitive layers in float until top-1 disagreement with the float model on the
 calibration data is at most that many points.
 --list shows the passes and presets. Prints a before/after table; --json prints
-one object with input, output and passes.`;
+one object with input, output and passes.
+
+${PREPROCESS_HELP}`;
 
 interface Side {
   nodes: number;
@@ -53,6 +56,7 @@ export async function compress(args: string[], io: Streams): Promise<number> {
     adapter: { type: 'string' },
     observer: { type: 'string' },
     'max-drop': { type: 'string' },
+    ...PREPROCESS_OPTIONS,
   }, COMPRESS_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -69,10 +73,13 @@ export async function compress(args: string[], io: Streams): Promise<number> {
   resolveRecipe(recipe, registry, values.recipe ?? `preset "${values.preset ?? 'cleanup'}"`);
   const output = await checkOutputPath(input, values.output, values.force ?? false);
   const inputShapes = parseInputShapes(values['input-shape']);
+  const preprocess = parsePreprocess(values);
+  const [flag] = Object.keys(preprocess);
+  if (flag && !values.calib) throw new CondenseError('E_BAD_OPTION', `--${flag} describes calibration data; give it with --calib.`);
 
   const model = await loadModel(input);
   const before = side(summarizeModel(model), (await stat(input)).size);
-  const calibration = values.calib ? await calibrationSamples(values.calib, model.graph) : undefined;
+  const calibration = values.calib ? await calibrationSamples(values.calib, model.graph, 32, preprocess) : undefined;
   const result = await runPipeline(model, recipe, { registry, inputShapes, samples: calibration, runtime: await runtimeFor(parseAdapter(values.adapter)) });
   const saved = await saveModel(model, output, { externalData: values['external-data'] });
   const after = side(summarizeModel(model), saved.bytes);

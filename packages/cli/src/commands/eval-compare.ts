@@ -1,4 +1,4 @@
-import { CondenseError, compareModels } from '@condense/core';
+import { CondenseError, compareModels, type PreprocessSpec } from '@condense/core';
 import { loadModel } from '@condense/onnx/node';
 import { wholeNumber } from '../args.js';
 import { calibrationSamples } from '../data-files.js';
@@ -9,6 +9,7 @@ export interface CompareOptions {
   reference: string;
   candidate: string;
   data: string | undefined;
+  preprocess: PreprocessSpec;
   adapter: AdapterName;
   batch: string | undefined;
   limit: string | undefined;
@@ -25,7 +26,7 @@ export async function evalCompare(o: CompareOptions, io: Streams): Promise<numbe
   const batchSize = wholeNumber('batch', o.batch, 32, 1);
   const limit = wholeNumber('limit', o.limit, 1000, 1);
   const [reference, candidate] = await Promise.all([loadModel(o.reference), loadModel(o.candidate)]);
-  const samples = await calibrationSamples(o.data, reference.graph, batchSize);
+  const samples = await calibrationSamples(o.data, reference.graph, batchSize, o.preprocess);
   const t0 = performance.now();
   const f = await compareModels(await runtimeFor(o.adapter), reference.graph, candidate.graph, samples, { maxSamples: limit });
   const ms = performance.now() - t0;

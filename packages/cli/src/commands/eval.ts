@@ -1,6 +1,6 @@
 import { CondenseError, Tensor, idxImageBatches, top1Accuracy } from '@condense/core';
 import { loadModel } from '@condense/onnx/node';
-import { parseCommand, requireOne, wholeNumber } from '../args.js';
+import { PREPROCESS_HELP, PREPROCESS_OPTIONS, parseCommand, parsePreprocess, requireOne, wholeNumber } from '../args.js';
 import { readIdxFile } from '../data-files.js';
 import type { Streams } from '../io.js';
 import { parseAdapter, runtimeFor } from '../runtimes.js';
@@ -10,6 +10,8 @@ export const EVAL_HELP = `Usage: condense eval <model.onnx> --images <images.idx
                     [--adapter cpu|wasm|cuda] [--batch N] [--limit N] [--json]
        condense eval <model.onnx> --compare <reference.onnx> --calib <data>
                     [--adapter cpu|wasm|cuda] [--batch N] [--limit N] [--json]
+                    [--size HxW] [--resize <mode>] [--scale N] [--mean A,B,C] [--std A,B,C]
+                    [--channels rgb|bgr] [--layout nchw|nhwc]
 
 Top-1 accuracy of a classifier on IDX data (MNIST format, gzipped or not):
 uint8 pixels scaled to [0, 1], fed as [N, 1, H, W] (or the model's input rank).
@@ -17,7 +19,9 @@ uint8 pixels scaled to [0, 1], fed as [N, 1, H, W] (or the model's input rank).
 
 With --compare, fidelity instead: both models run on the --calib inputs (the
 forms compress --calib takes; up to --limit samples, default 1000) and their
-first outputs are compared: top-1 agreement, mean and worst cosine, SQNR.`;
+first outputs are compared: top-1 agreement, mean and worst cosine, SQNR.
+
+${PREPROCESS_HELP}`;
 
 export async function evaluate(args: string[], io: Streams): Promise<number> {
   const parsed = parseCommand('eval', args, {
@@ -29,13 +33,17 @@ export async function evaluate(args: string[], io: Streams): Promise<number> {
     json: { type: 'boolean' },
     compare: { type: 'string' },
     calib: { type: 'string' },
+    ...PREPROCESS_OPTIONS,
   }, EVAL_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const file = requireOne('eval', positionals, 'model file');
+  const preprocess = parsePreprocess(values);
   if (values.compare) {
-    return evalCompare({ reference: values.compare, candidate: file, data: values.calib, adapter: parseAdapter(values.adapter), batch: values.batch, limit: values.limit, json: values.json ?? false }, io);
+    return evalCompare({ reference: values.compare, candidate: file, data: values.calib, preprocess, adapter: parseAdapter(values.adapter), batch: values.batch, limit: values.limit, json: values.json ?? false }, io);
   }
+  const [flag] = Object.keys(preprocess);
+  if (flag) throw new CondenseError('E_BAD_OPTION', `--${flag} describes --calib data, which eval reads with --compare; --images takes IDX files.`);
   if (!values.images || !values.labels) throw new CondenseError('E_BAD_OPTION', 'condense eval needs --images and --labels (IDX files, e.g. t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz).');
   const adapter = parseAdapter(values.adapter);
   const batchSize = wholeNumber('batch', values.batch, 256, 1);
