@@ -8,6 +8,7 @@ import { loadPlugin } from '../plugins.js';
 import { readRecipeFile } from '../recipe-file.js';
 import { calibrationSamples } from '../data-files.js';
 import { parseAdapter, runtimeFor } from '../runtimes.js';
+import { wireSize, type WireSize } from '../wire-size.js';
 
 export const COMPRESS_HELP = `Usage: condense compress <model.onnx> -o <out.onnx> [--preset <name> | --recipe <file>]
                         [--plugin <module>]... [--input-shape name=d0,d1,...]... [--json]
@@ -15,7 +16,8 @@ export const COMPRESS_HELP = `Usage: condense compress <model.onnx> -o <out.onnx
                         [--observer <kind>] [--max-drop <points>] [--size HxW] [--resize <mode>]
                         [--scale N] [--mean A,B,C] [--std A,B,C] [--channels rgb|bgr] [--layout nchw|nhwc]
 
-Runs a pipeline of passes and saves the result. --preset names a built-in
+Runs a pipeline of passes and saves the result, and reports both sides' size
+raw, gzipped and brotli-compressed (as web servers send files). --preset names a built-in
 pipeline (default: cleanup); --recipe reads a JSON or YAML file:
     preset: cleanup            # optional
     passes:
@@ -34,7 +36,7 @@ one object with input, output and passes.
 
 ${PREPROCESS_HELP}`;
 
-interface Side {
+interface Side extends WireSize {
   nodes: number;
   parameters: number;
   bytes: number;
@@ -78,11 +80,11 @@ export async function compress(args: string[], io: Streams): Promise<number> {
   if (flag && !values.calib) throw new CondenseError('E_BAD_OPTION', `--${flag} describes calibration data; give it with --calib.`);
 
   const model = await loadModel(input);
-  const before = side(summarizeModel(model), (await stat(input)).size);
+  const before = side(summarizeModel(model), (await stat(input)).size, await wireSize([input]));
   const calibration = values.calib ? await calibrationSamples(values.calib, model.graph, 32, preprocess) : undefined;
   const result = await runPipeline(model, recipe, { registry, inputShapes, samples: calibration, runtime: await runtimeFor(parseAdapter(values.adapter)) });
   const saved = await saveModel(model, output, { externalData: values['external-data'] });
-  const after = side(summarizeModel(model), saved.bytes);
+  const after = side(summarizeModel(model), saved.bytes, await wireSize([saved.model, ...(saved.externalData ? [saved.externalData] : [])]));
 
   if (values.json) {
     io.out.write(`${JSON.stringify({ input: { file: input, ...before }, output: { file: output, ...after }, passes: result.passes }, null, 2)}\n`);
@@ -107,8 +109,8 @@ function withStaticOptions(given: unknown, values: { observer?: string; 'max-dro
   return { ...recipe, options: { ...recipe.options, 'quantize-static': { ...recipe.options?.['quantize-static'], ...options } } };
 }
 
-function side(s: ModelSummary, bytes: number): Side {
-  return { nodes: s.nodes, parameters: s.parameters, bytes, ops: s.ops };
+function side(s: ModelSummary, bytes: number, wire: WireSize): Side {
+  return { nodes: s.nodes, parameters: s.parameters, bytes, ...wire, ops: s.ops };
 }
 
 function report(input: string, output: string, before: Side, after: Side, passes: PassRecord[]): string {
@@ -123,6 +125,8 @@ function report(input: string, output: string, before: Side, after: Side, passes
       ['nodes', formatCount(before.nodes), formatCount(after.nodes), ratio(after.nodes, before.nodes)],
       ['parameters', formatCount(before.parameters), formatCount(after.parameters), ratio(after.parameters, before.parameters)],
       ['file size', formatBytes(before.bytes), formatBytes(after.bytes), ratio(after.bytes, before.bytes)],
+      ['gzip', formatBytes(before.gzip), formatBytes(after.gzip), ratio(after.gzip, before.gzip)],
+      ['brotli', formatBytes(before.brotli), formatBytes(after.brotli), ratio(after.brotli, before.brotli)],
     ]),
     '',
     ops.length ? `ops that changed:\n${table([['op', 'before', 'after'], ...ops])}` : 'no op counts changed',
