@@ -51,5 +51,6 @@ export { float32ToFloat16Bits } from './passes/convert-float16/math.js';
 export { top1Accuracy } from './data/accuracy.js';
 export { FidelityMeter, compareModels, type Fidelity } from './data/fidelity.js';
 export { cachedSamples } from './data/cache.js';
+export { countMacs, type MacCount } from './macs.js';
 export { checkPreprocess, decodeImage, imageBatch, imageSamples, inputBatchSize, planImages, resizeImage, type ImageFile, type ImagePlan, type ModelInput, type PreprocessSpec, type RgbImage } from './data/image.js';
 export { checkNpyLength, npyDataBytes, npyDataOffset, npyFeeder, parseNpy, parseNpyHeader, type NpyHeader } from './data/npy.js';

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { CondenseError, compress as runPipeline, createRegistry, resolveRecipe, summarizeModel, type ModelSummary, type PassRecord, type PassRegistry, type Recipe } from '@condense/core';
+import { CondenseError, compress as runPipeline, countMacs, createRegistry, inferShapes, resolveRecipe, summarizeModel, type Model, type PassRecord, type PassRegistry, type Recipe } from '@condense/core';
 import { loadModel, saveModel } from '@condense/onnx/node';
 import { PREPROCESS_HELP, PREPROCESS_OPTIONS, decimal, parseCommand, parseInputShapes, parsePreprocess, requireOne } from '../args.js';
 import { formatBytes, formatCount, table, type Streams } from '../io.js';
@@ -39,6 +39,7 @@ ${PREPROCESS_HELP}`;
 interface Side extends WireSize {
   nodes: number;
   parameters: number;
+  macs: number | undefined;
   bytes: number;
   ops: Record<string, number>;
 }
@@ -79,12 +80,12 @@ export async function compress(args: string[], io: Streams): Promise<number> {
   const [flag] = Object.keys(preprocess);
   if (flag && !values.calib) throw new CondenseError('E_BAD_OPTION', `--${flag} describes calibration data; give it with --calib.`);
 
-  const model = await loadModel(input);
-  const before = side(summarizeModel(model), (await stat(input)).size, await wireSize([input]));
+  const model = await loadModel(input, { inputShapes });
+  const before = side(model, (await stat(input)).size, await wireSize([input]));
   const calibration = values.calib ? await calibrationSamples(values.calib, model.graph, 32, preprocess) : undefined;
   const result = await runPipeline(model, recipe, { registry, inputShapes, samples: calibration, runtime: await runtimeFor(parseAdapter(values.adapter)) });
   const saved = await saveModel(model, output, { externalData: values['external-data'] });
-  const after = side(summarizeModel(model), saved.bytes, await wireSize([saved.model, ...(saved.externalData ? [saved.externalData] : [])]));
+  const after = side(model, saved.bytes, await wireSize([saved.model, ...(saved.externalData ? [saved.externalData] : [])]));
 
   if (values.json) {
     io.out.write(`${JSON.stringify({ input: { file: input, ...before }, output: { file: output, ...after }, passes: result.passes }, null, 2)}\n`);
@@ -109,8 +110,20 @@ function withStaticOptions(given: unknown, values: { observer?: string; 'max-dro
   return { ...recipe, options: { ...recipe.options, 'quantize-static': { ...recipe.options?.['quantize-static'], ...options } } };
 }
 
-function side(s: ModelSummary, bytes: number, wire: WireSize): Side {
-  return { nodes: s.nodes, parameters: s.parameters, bytes, ...wire, ops: s.ops };
+function side(model: Model, bytes: number, wire: WireSize): Side {
+  const s = summarizeModel(model);
+  return { nodes: s.nodes, parameters: s.parameters, macs: macsOf(model), bytes, ...wire, ops: s.ops };
+}
+
+/** MACs per sample, or undefined where some layer's shapes are not known (give --input-shape). */
+function macsOf(model: Model): number | undefined {
+  try {
+    inferShapes(model.graph);
+  } catch {
+    return undefined;
+  }
+  const count = countMacs(model.graph);
+  return count.unknown.length ? undefined : count.macs;
 }
 
 function report(input: string, output: string, before: Side, after: Side, passes: PassRecord[]): string {
@@ -124,6 +137,7 @@ function report(input: string, output: string, before: Side, after: Side, passes
       ['', 'before', 'after', 'after/before'],
       ['nodes', formatCount(before.nodes), formatCount(after.nodes), ratio(after.nodes, before.nodes)],
       ['parameters', formatCount(before.parameters), formatCount(after.parameters), ratio(after.parameters, before.parameters)],
+      ['MACs per sample', before.macs === undefined ? '-' : formatCount(before.macs), after.macs === undefined ? '-' : formatCount(after.macs), before.macs && after.macs !== undefined ? ratio(after.macs, before.macs) : '-'],
       ['file size', formatBytes(before.bytes), formatBytes(after.bytes), ratio(after.bytes, before.bytes)],
       ['gzip', formatBytes(before.gzip), formatBytes(after.gzip), ratio(after.gzip, before.gzip)],
       ['brotli', formatBytes(before.brotli), formatBytes(after.brotli), ratio(after.brotli, before.brotli)],
