@@ -1,3 +1,4 @@
+import { clusterWeights } from './cluster-weights/index.js';
 import { constantsToInitializers } from './constants-to-initializers/index.js';
 import { correctBias } from './correct-bias/index.js';
 import { convertFloat16 } from './convert-float16/index.js';
@@ -31,6 +32,7 @@ export const builtinPasses: ReadonlyArray<Pass<never>> = [
   equalizeCrossLayer,
   correctBias,
   convertFloat16,
+  clusterWeights,
 ] as ReadonlyArray<Pass<never>>;
 
 /** The graph cleanup every compressor runs first; order matters (folding exposes more folding). */
@@ -61,6 +63,7 @@ export function createRegistry(): PassRegistry {
   ]);
   registry.definePreset('int4-weights', 'Cleanup, then 4-bit per-channel symmetric weights (ONNX int4 at opset 21+; below, packed two to a byte with an unpacking subgraph that runtimes fold at load).', [...QUANTIZABLE, { pass: 'quantize-weights', options: { bits: 4 } }]);
   registry.definePreset('fp16', 'Cleanup, then float16 weights, each read through a Cast to float32 that runtimes fold at load (half the size; activations stay float32).', [...CLEANUP, 'convert-float16']);
+  registry.definePreset('cluster', 'Cleanup, then weight clustering: each large weight becomes 4-bit indices into a 16-value float32 codebook, read through Gather that runtimes fold at load.', [...CLEANUP, { pass: 'cluster-weights', options: { bits: 4 } }]);
   return registry;
 }
 
