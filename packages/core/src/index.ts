@@ -43,6 +43,7 @@ export { parseIdx, idxImageBatches, idxSamples } from './data/idx.js';
 export { quantizeWeights, quantizeTensor } from './passes/quantize-weights/index.js';
 export { chooseParams, quantRange, quantize, roundHalfEven, type QuantRange } from './passes/quantize-weights/math.js';
 export { quantizeStatic } from './passes/quantize-static/index.js';
+export { dctQuantize } from './passes/dct-quantize/index.js';
 export { clusterWeights } from './passes/cluster-weights/index.js';
 export { upgradeOpset } from './passes/upgrade-opset/index.js';
 export { equalizeCrossLayer } from './passes/equalize-cross-layer/index.js';

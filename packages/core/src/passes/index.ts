@@ -2,6 +2,7 @@ import { clusterWeights } from './cluster-weights/index.js';
 import { constantsToInitializers } from './constants-to-initializers/index.js';
 import { correctBias } from './correct-bias/index.js';
 import { convertFloat16 } from './convert-float16/index.js';
+import { dctQuantize } from './dct-quantize/index.js';
 import { dedupeConstants } from './dedupe-constants/index.js';
 import { equalizeCrossLayer } from './equalize-cross-layer/index.js';
 import { foldBatchNorm } from './fold-batch-norm/index.js';
@@ -33,6 +34,7 @@ export const builtinPasses: ReadonlyArray<Pass<never>> = [
   correctBias,
   convertFloat16,
   clusterWeights,
+  dctQuantize,
 ] as ReadonlyArray<Pass<never>>;
 
 /** The graph cleanup every compressor runs first; order matters (folding exposes more folding). */
@@ -64,6 +66,7 @@ export function createRegistry(): PassRegistry {
   registry.definePreset('int4-weights', 'Cleanup, then 4-bit per-channel symmetric weights (ONNX int4 at opset 21+; below, packed two to a byte with an unpacking subgraph that runtimes fold at load).', [...QUANTIZABLE, { pass: 'quantize-weights', options: { bits: 4 } }]);
   registry.definePreset('fp16', 'Cleanup, then float16 weights, each read through a Cast to float32 that runtimes fold at load (half the size; activations stay float32).', [...CLEANUP, 'convert-float16']);
   registry.definePreset('cluster', 'Cleanup, then weight clustering: each large weight becomes 4-bit indices into a 16-value float32 codebook, read through Gather that runtimes fold at load.', [...CLEANUP, { pass: 'cluster-weights', options: { bits: 4 } }]);
+  registry.definePreset('dct', 'Cleanup, then DCT-domain quantization of k×k Conv kernels: int8 2-D DCT coefficients with coarser steps at high frequencies (JPEG-like), decoded by a MatMul that runtimes fold at load; 1×1 Conv and Gemm weights stay float.', [...CLEANUP, 'dct-quantize']);
   return registry;
 }
 
