@@ -15,6 +15,7 @@ import { removeDeadCode } from './remove-dead-code/index.js';
 import { quantizeStatic } from './quantize-static/index.js';
 import { quantizeWeights } from './quantize-weights/index.js';
 import { removeIdentity } from './remove-identity/index.js';
+import { shareFilters } from './share-filters/index.js';
 import { upgradeOpset } from './upgrade-opset/index.js';
 
 /** Every pass that ships in core. */
@@ -35,6 +36,7 @@ export const builtinPasses: ReadonlyArray<Pass<never>> = [
   convertFloat16,
   clusterWeights,
   dctQuantize,
+  shareFilters,
 ] as ReadonlyArray<Pass<never>>;
 
 /** The graph cleanup every compressor runs first; order matters (folding exposes more folding). */
@@ -67,6 +69,7 @@ export function createRegistry(): PassRegistry {
   registry.definePreset('fp16', 'Cleanup, then float16 weights, each read through a Cast to float32 that runtimes fold at load (half the size; activations stay float32).', [...CLEANUP, 'convert-float16']);
   registry.definePreset('cluster', 'Cleanup, then weight clustering: each large weight becomes 4-bit indices into a 16-value float32 codebook, read through Gather that runtimes fold at load.', [...CLEANUP, { pass: 'cluster-weights', options: { bits: 4 } }]);
   registry.definePreset('dct', 'Cleanup, then DCT-domain quantization of k×k Conv kernels: int8 2-D DCT coefficients with coarser steps at high frequencies (JPEG-like), decoded by a MatMul that runtimes fold at load; 1×1 Conv and Gemm weights stay float.', [...CLEANUP, 'dct-quantize']);
+  registry.definePreset('share', 'Cleanup, then filter sharing: each Conv\'s filters become scaled copies of a few shared filters (weight SQNR ≥ 20 dB per layer), read through Gather and Mul that runtimes fold at load; channels left exactly proportional before a Relu and the next layer are merged away, which lowers MACs.', [...CLEANUP, 'share-filters']);
   return registry;
 }
 
