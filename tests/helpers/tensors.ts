@@ -1,3 +1,4 @@
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import type { Graph, Model, Tensor } from '@condense/core';
 
 /** Every tensor in a model (initializers and tensor attributes, subgraphs included), by a stable key. */
@@ -31,4 +32,9 @@ export function sameTensors(a: Model, b: Model): boolean {
   const before = tensorsOf(a);
   const after = tensorsOf(b);
   return before.size === after.size && [...before].every(([k, t]) => after.has(k) && sameBytes(t, after.get(k)!));
+}
+
+/** Bytes after brotli at quality 9, as the benchmarks and `condense compress` measure the size on the wire. */
+export function brotliBytes(bytes: Uint8Array): number {
+  return brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } }).byteLength;
 }

@@ -5,18 +5,17 @@
  * clustered indices use few distinct values, which a general compressor exploits.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { brotliCompressSync, constants } from 'node:zlib';
 import { compareModels, compress, createRegistry, idxSamples, type Model } from '@condense/core';
 import { cpuRuntime } from '@condense/adapter-cpu';
 import { wasmRuntime } from '@condense/adapter-wasm';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION, FASHION_CNN, readIdx, testAccuracy } from '../helpers/fashion.js';
+import { brotliBytes } from '../helpers/tensors.js';
 
 const available = existsSync(FASHION);
 if (!available) console.log(`SKIP weight clustering accuracy: ${FASHION} is missing (apt-get install dataset-fashion-mnist).`);
 
-const brotli = (bytes: Uint8Array) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }).byteLength;
 
 describe.skipIf(!available)('weight clustering on the Fashion-MNIST CNN', () => {
   const runtime = cpuRuntime();
@@ -25,7 +24,7 @@ describe.skipIf(!available)('weight clustering on the Fashion-MNIST CNN', () => 
   let floatBrotli = 0;
   beforeAll(async () => {
     baseline = await testAccuracy(load(), runtime);
-    floatBrotli = brotli(readFileSync(FASHION_CNN));
+    floatBrotli = brotliBytes(readFileSync(FASHION_CNN));
   });
 
   const cluster = async (options: Record<string, unknown>, opset?: number) => {
@@ -35,7 +34,7 @@ describe.skipIf(!available)('weight clustering on the Fashion-MNIST CNN', () => 
     const result = await compress(model, { preset: 'cleanup', passes: [{ pass: 'cluster-weights', options }] }, { registry: createRegistry(), runtime });
     const facts = result.passes.find((p) => p.pass === 'cluster-weights')!.facts;
     const accuracy = await testAccuracy(model, runtime);
-    const ratio = floatBrotli / brotli(encodeModelBytes(model));
+    const ratio = floatBrotli / brotliBytes(encodeModelBytes(model));
     console.log(`cluster ${JSON.stringify(options)}${opset ? ` at opset ${opset}` : ''}: ${accuracy.toFixed(2)}% top-1 (${(accuracy - baseline).toFixed(2)} points), brotli ${ratio.toFixed(2)}x smaller than float's ${floatBrotli} bytes`);
     return { model, facts, accuracy, ratio };
   };

@@ -7,7 +7,6 @@
  * general compressor removes.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { brotliCompressSync, constants } from 'node:zlib';
 import { Graph, Tensor, attr, compareModels, compress, constantOf, createModel, createRegistry, idxSamples, type Model, type Value } from '@condense/core';
 import { cpuRuntime } from '@condense/adapter-cpu';
 import { wasmRuntime } from '@condense/adapter-wasm';
@@ -16,8 +15,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION, FASHION_CNN, readIdx, testAccuracy } from '../helpers/fashion.js';
 import { noiseInput, runOnce } from '../helpers/models.js';
 import { compareOutputs } from '../helpers/ort.js';
+import { brotliBytes } from '../helpers/tensors.js';
 
-const brotli = (bytes: Uint8Array) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }).byteLength;
 
 type DctLayer = { layer: string; kernel: string; count: number; zeroFraction: number; sqnrDb: number; entropyBits: number; linearBits: number; linearSqnrDb: number };
 
@@ -105,7 +104,7 @@ describe.skipIf(!available)('dct-quantize on the Fashion-MNIST CNN', () => {
   let floatBrotli = 0;
   beforeAll(async () => {
     baseline = await testAccuracy(load(), runtime);
-    floatBrotli = brotli(readFileSync(FASHION_CNN));
+    floatBrotli = brotliBytes(readFileSync(FASHION_CNN));
   });
 
   /** The same model in onnxruntime-web (WASM) and onnxruntime-node on 500 test images: predictions agree. */
@@ -120,7 +119,7 @@ describe.skipIf(!available)('dct-quantize on the Fashion-MNIST CNN', () => {
     const model = load();
     const result = await compress(model, recipe, { registry: createRegistry(), runtime });
     const accuracy = await testAccuracy(model, runtime);
-    const ratio = floatBrotli / brotli(encodeModelBytes(model));
+    const ratio = floatBrotli / brotliBytes(encodeModelBytes(model));
     console.log(`${label}: ${accuracy.toFixed(2)}% top-1 (${(accuracy - baseline).toFixed(2)} points, float ${baseline.toFixed(2)}%), brotli ${ratio.toFixed(2)}x smaller`);
     return { model, result, accuracy, ratio };
   };

@@ -6,7 +6,6 @@
  * Fashion-MNIST test images and size, raw and after brotli (as served).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { brotliCompressSync, constants } from 'node:zlib';
 import { cpuRuntime } from '@condense/adapter-cpu';
 import { wasmRuntime } from '@condense/adapter-wasm';
 import { Graph, Tensor, attr, compareModels, compress, createModel, createRegistry, idxSamples, type Model, type RecipeStep, type SampleSource } from '@condense/core';
@@ -15,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION, FASHION_CNN, readIdx, testAccuracy } from '../helpers/fashion.js';
 import { noiseInput, runOnce } from '../helpers/models.js';
 import { compareOutputs, ort } from '../helpers/ort.js';
+import { brotliBytes } from '../helpers/tensors.js';
 
 const uniform = (shape: number[], seed: number, lo = -1, hi = 1) => Float32Array.from(noiseInput(shape, seed).data as Float32Array, (v) => lo + (hi - lo) * v);
 const INPUT = [8, 3, 10, 10];
@@ -109,7 +109,6 @@ describe('share-filters on a model with duplicated filters', () => {
 const available = existsSync(FASHION);
 if (!available) console.log(`SKIP filter sharing accuracy: ${FASHION} is missing (apt-get install dataset-fashion-mnist).`);
 
-const brotli = (bytes: Uint8Array) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }).byteLength;
 
 describe.skipIf(!available)('filter sharing on the Fashion-MNIST CNN', () => {
   const runtime = cpuRuntime();
@@ -127,7 +126,7 @@ describe.skipIf(!available)('filter sharing on the Fashion-MNIST CNN', () => {
     const accuracy = await testAccuracy(model, runtime);
     const bytes = encodeModelBytes(model);
     const raw = floatBytes.byteLength / bytes.byteLength;
-    const wire = brotli(floatBytes) / brotli(bytes);
+    const wire = brotliBytes(floatBytes) / brotliBytes(bytes);
     console.log(`${label}: ${accuracy.toFixed(2)}% top-1 (${(accuracy - baseline).toFixed(2)} points), ${raw.toFixed(2)}x smaller raw, ${wire.toFixed(2)}x after brotli`);
     return { model, facts, drop: baseline - accuracy, raw, wire };
   };
