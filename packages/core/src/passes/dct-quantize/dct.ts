@@ -36,11 +36,35 @@ export function inverseBasis(k: number): Float64Array {
   return b;
 }
 
-/** Forward 2-D DCT (C·K·Cᵀ) of every k×k kernel in `data` (kernels back to back), in float64. */
-export function dct2d(data: ArrayLike<number>, k: number): Float64Array {
-  const n = k * k;
+/**
+ * A block of weights coded together: its length, the inverse transform as an
+ * [n, n] matrix (a row of coefficients times it gives the block's weights), and
+ * each coefficient's frequency (which sets its step).
+ */
+export interface DctBlock {
+  n: number;
+  basis: Float64Array;
+  frequency(r: number): number;
+  /** For reports: "3x3", or "1x8" for runs along input channels. */
+  label: string;
+}
+
+/** k×k kernels with the 2-D DCT; coefficient (u, v) is at r = u·k + v, frequency u + v. */
+export function block2d(k: number): DctBlock {
+  return { n: k * k, basis: inverseBasis(k), frequency: (r) => Math.floor(r / k) + (r % k), label: `${k}x${k}` };
+}
+
+/** Runs of `length` weights (along input channels, for 1×1 kernels and dense layers) with the 1-D DCT: C is its own inverse basis. */
+export function block1d(length: number): DctBlock {
+  return { n: length, basis: dctMatrix(length), frequency: (r) => r, label: `1x${length}` };
+}
+
+const asBlock = (b: number | DctBlock): DctBlock => (typeof b === 'number' ? block2d(b) : b);
+
+/** Forward DCT of every block in `data` (blocks back to back), in float64; a number means k×k kernels. */
+export function dct2d(data: ArrayLike<number>, block: number | DctBlock): Float64Array {
+  const { n, basis: b } = asBlock(block);
   // Orthonormal, so the forward transform is B itself read column-wise: X[r] = Σ_c B[r][c]·K[c].
-  const b = inverseBasis(k);
   const out = new Float64Array(data.length);
   for (let off = 0; off < data.length; off += n)
     for (let r = 0; r < n; r++) {
@@ -74,10 +98,11 @@ export interface DctQuantized {
  * clamps, since int8 cannot hold finer steps (every quality above that point is
  * the same).
  */
-export function quantizeDct(data: ArrayLike<number>, k: number, quality: number, slope: number): DctQuantized {
-  const n = k * k;
-  const coef = dct2d(data, k);
-  const weight = (r: number) => 1 + slope * (Math.floor(r / k) + (r % k));
+export function quantizeDct(data: ArrayLike<number>, block: number | DctBlock, quality: number, slope: number): DctQuantized {
+  const blk = asBlock(block);
+  const n = blk.n;
+  const coef = dct2d(data, blk);
+  const weight = (r: number) => 1 + slope * blk.frequency(r);
   let maxDc = 0;
   let floor = 0;
   for (let i = 0; i < coef.length; i++) {
@@ -96,9 +121,8 @@ export function quantizeDct(data: ArrayLike<number>, k: number, quality: number,
 }
 
 /** The spatial kernels from quantized coefficients, as the graph computes them (q·step, then times B), rounded to float32. */
-export function dequantizeDct(q: ArrayLike<number>, steps: ArrayLike<number>, k: number): Float32Array {
-  const n = k * k;
-  const b = inverseBasis(k);
+export function dequantizeDct(q: ArrayLike<number>, steps: ArrayLike<number>, block: number | DctBlock): Float32Array {
+  const { n, basis: b } = asBlock(block);
   const out = new Float32Array(q.length);
   for (let off = 0; off < q.length; off += n)
     for (let c = 0; c < n; c++) {
