@@ -7,6 +7,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { definePass } from '../framework/define-pass.js';
 import { PACKABLE_BITS, addUnpacked } from '../quantize-weights/packed.js';
 import { KMEANS_INITS, kmeans1d, type KMeansResult } from './kmeans.js';
+import { sqnrDb } from '../shared/sqnr.js';
 
 /** BitShift (the unpacking of 2- and 4-bit indices) needs opset 11; Cast's integer `to` needs 6. */
 const BITSHIFT_OPSET = 11;
@@ -25,15 +26,10 @@ export interface ClusteredLayer {
   sqnrDb: number;
 }
 
-/** Signal-to-quantization-noise ratio of the decoded weight against the original, in dB. */
+/** SQNR of the decoded weight against the original, in dB to two decimals. */
 function weightSqnrDb(original: Float32Array, { codebook, indices }: KMeansResult): number {
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < original.length; i++) {
-    signal += original[i]! ** 2;
-    noise += (original[i]! - codebook[indices[i]!]!) ** 2;
-  }
-  return noise === 0 ? Infinity : Math.round(100 * 10 * Math.log10(signal / noise)) / 100;
+  const db = sqnrDb(original, Array.from(indices, (i) => codebook[i]!));
+  return Number.isFinite(db) ? Math.round(100 * db) / 100 : db;
 }
 
 /**
