@@ -74,7 +74,7 @@ function activationPoints(graph: Graph, selection: Selection): Value[] {
 
 export const quantizeStatic = definePass({
   name: 'quantize-static',
-  description: 'Static int8 quantization in QDQ form: calibrates activation ranges on sample data through a runtime, then quantizes activations (uint8, asymmetric) and Conv/Gemm weights (int8, per channel) with int32 biases, in the form onnxruntime fuses into integer kernels.',
+  description: 'Static int8 quantization in QDQ form (or QOperator with format): calibrates activation ranges on sample data through a runtime, then quantizes activations (uint8, asymmetric) and Conv/Gemm weights (int8, per channel) with int32 biases, in the form onnxruntime fuses into integer kernels.',
   requires: ['runtime', 'samples'],
   options: {
     maxSamples: { type: 'number', integer: true, min: 1, default: 512, description: 'Calibration samples to use (batches are streamed).' },
