@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { idxImageBatches, idxSamples, parseIdx, top1Accuracy, type Model, type Runtime, type SampleSource, type Tensor } from '@condense/core';
+import { compareModels, idxImageBatches, idxSamples, parseIdx, top1Accuracy, type Fidelity, type Model, type Runtime, type SampleSource, type Tensor } from '@condense/core';
+import { cpuRuntime } from '@condense/adapter-cpu';
+import { wasmRuntime } from '@condense/adapter-wasm';
 
 export const FASHION = '/usr/share/datasets/fashion-mnist';
 export const FASHION_CNN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools', 'fixtures', 'fashion-cnn.onnx');
@@ -21,4 +23,14 @@ export async function testAccuracy(model: Model, runtime: Runtime): Promise<numb
   const images = readIdx('t10k-images-idx3-ubyte.gz');
   const labels = readIdx('t10k-labels-idx1-ubyte.gz').toNumbers();
   return 100 * (await top1Accuracy(runtime, model.graph, 'image', idxImageBatches(images, 500), labels)).accuracy;
+}
+
+/**
+ * The same model in onnxruntime-web (WASM) against onnxruntime-node on 500 test
+ * images: integer and float kernels may round differently, so callers compare
+ * predictions, not bits.
+ */
+export async function fashionInWasm(model: Model): Promise<Fidelity> {
+  const samples = idxSamples(readIdx('t10k-images-idx3-ubyte.gz'), 'image', 100);
+  return compareModels(cpuRuntime(), model.graph, model.graph, samples, { maxSamples: 500, candidateRuntime: wasmRuntime() });
 }

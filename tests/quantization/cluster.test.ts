@@ -5,12 +5,11 @@
  * clustered indices use few distinct values, which a general compressor exploits.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { compareModels, compress, createRegistry, idxSamples, type Model } from '@condense/core';
+import { compress, createRegistry, type Model } from '@condense/core';
 import { cpuRuntime } from '@condense/adapter-cpu';
-import { wasmRuntime } from '@condense/adapter-wasm';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FASHION, FASHION_CNN, readIdx, testAccuracy } from '../helpers/fashion.js';
+import { FASHION, FASHION_CNN, testAccuracy, fashionInWasm } from '../helpers/fashion.js';
 import { brotliBytes } from '../helpers/tensors.js';
 
 const available = existsSync(FASHION);
@@ -67,8 +66,7 @@ describe.skipIf(!available)('weight clustering on the Fashion-MNIST CNN', () => 
   it('runs in onnxruntime-web with the same predictions as onnxruntime-node', async () => {
     const model = load();
     await compress(model, { preset: 'cluster' }, { registry: createRegistry(), runtime });
-    const samples = idxSamples(readIdx('t10k-images-idx3-ubyte.gz'), 'image', 100);
-    const f = await compareModels(runtime, model.graph, model.graph, samples, { maxSamples: 500, candidateRuntime: wasmRuntime() });
+    const f = await fashionInWasm(model);
     console.log(`cluster in onnxruntime-web: top-1 agreement ${(100 * f.top1Agreement).toFixed(1)}%, SQNR ${f.sqnrDb.toFixed(1)} dB`);
     expect(f.samples).toBe(500);
     expect(f.top1Agreement).toBeGreaterThanOrEqual(0.99);

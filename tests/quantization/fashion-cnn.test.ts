@@ -3,21 +3,15 @@
  * tools/train-fashion-cnn.py) measured on the 10,000 Fashion-MNIST test images.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { compareModels, compress, createRegistry, idxSamples, type Model } from '@condense/core';
+import { compress, createRegistry, type Model } from '@condense/core';
 import { cpuRuntime } from '@condense/adapter-cpu';
-import { wasmRuntime } from '@condense/adapter-wasm';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FASHION, FASHION_CNN, calibration, readIdx, testAccuracy } from '../helpers/fashion.js';
+import { FASHION, FASHION_CNN, calibration, testAccuracy, fashionInWasm } from '../helpers/fashion.js';
 
-/**
- * The same quantized model in onnxruntime-web (WASM) and onnxruntime-node on 500
- * test images: integer kernels may round differently, so predictions are
- * compared, not bits.
- */
+/** onnxruntime-web gives the same predictions as onnxruntime-node on 500 test images. */
 async function expectSameInWasm(model: Model) {
-  const samples = idxSamples(readIdx('t10k-images-idx3-ubyte.gz'), 'image', 100);
-  const f = await compareModels(cpuRuntime(), model.graph, model.graph, samples, { maxSamples: 500, candidateRuntime: wasmRuntime() });
+  const f = await fashionInWasm(model);
   expect(f.samples).toBe(500);
   expect(f.top1Agreement).toBeGreaterThanOrEqual(0.99);
   expect(f.minCosine).toBeGreaterThan(0.99);

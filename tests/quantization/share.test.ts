@@ -8,10 +8,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cpuRuntime } from '@condense/adapter-cpu';
 import { wasmRuntime } from '@condense/adapter-wasm';
-import { Graph, Tensor, attr, compareModels, compress, createModel, createRegistry, idxSamples, type Model, type RecipeStep, type SampleSource } from '@condense/core';
+import { Graph, Tensor, attr, compareModels, compress, createModel, createRegistry, type Model, type RecipeStep, type SampleSource } from '@condense/core';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FASHION, FASHION_CNN, readIdx, testAccuracy } from '../helpers/fashion.js';
+import { FASHION, FASHION_CNN, testAccuracy, fashionInWasm } from '../helpers/fashion.js';
 import { noiseInput, runOnce } from '../helpers/models.js';
 import { compareOutputs, ort } from '../helpers/ort.js';
 import { brotliBytes } from '../helpers/tensors.js';
@@ -138,8 +138,7 @@ describe.skipIf(!available)('filter sharing on the Fashion-MNIST CNN', () => {
     expect(drop).toBeLessThanOrEqual(1);
     expect(raw).toBeGreaterThan(1);
     expect(wire).toBeGreaterThan(1);
-    const samples = idxSamples(readIdx('t10k-images-idx3-ubyte.gz'), 'image', 100);
-    const wasm = await compareModels(runtime, model.graph, model.graph, samples, { maxSamples: 500, candidateRuntime: wasmRuntime() });
+    const wasm = await fashionInWasm(model);
     console.log(`share preset in onnxruntime-web: top-1 agreement with onnxruntime-node ${(100 * wasm.top1Agreement).toFixed(1)}%, SQNR ${wasm.sqnrDb.toFixed(1)} dB`);
     expect(wasm.samples).toBe(500);
     expect(wasm.top1Agreement).toBeGreaterThanOrEqual(0.99);
