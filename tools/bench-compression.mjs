@@ -21,7 +21,9 @@ for (const preset of ['share', 'cluster', 'dct']) {
   const steps = createRegistry().preset(preset);
   variants.push([preset, { preset }]);
   // Combined with int8 weights on whatever the technique left in float.
-  variants.push([`${preset} + int8-weights`, { passes: [...steps, { pass: 'upgrade-opset', options: { opset: 13 } }, 'quantize-weights'] }]);
+  // Sharing stores its weights as plain constants there (`dense`), so that the quantizer sees them.
+  const options = preset === 'share' ? { 'share-filters': { dense: true } } : {};
+  variants.push([`${preset} + int8-weights`, { passes: [...steps, { pass: 'upgrade-opset', options: { opset: 13 } }, 'quantize-weights'], options }]);
   // DCT codes only k×k kernels; the dense layers that dominate small CNNs need low-bit weights to reach 6x.
   if (preset === 'dct') variants.push([`${preset} + int4-weights`, { passes: [...steps, { pass: 'upgrade-opset', options: { opset: 13 } }, { pass: 'quantize-weights', options: { bits: 4 } }] }]);
 }

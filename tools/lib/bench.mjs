@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gunzipSync } from 'node:zlib';
-import { compareModels, compress, createRegistry, idxImageBatches, idxSamples, imageSamples, parseIdx, top1Accuracy } from '@condense/core';
+import { compareModels, compress, countMacs, createRegistry, inferShapes, idxImageBatches, idxSamples, imageSamples, parseIdx, top1Accuracy } from '@condense/core';
 import { cpuRuntime } from '@condense/adapter-cpu';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 
@@ -41,6 +41,15 @@ export async function latencies(models, feeds, runs) {
   return times.map(median);
 }
 
+/** Multiply-accumulates per sample at the shapes of `feeds`, or undefined where some layer's shape stays unknown. */
+function macsPerSample(bytes, feeds) {
+  // A copy: pinning the input shapes would stop the model taking other batch sizes.
+  const { graph } = decodeModel(bytes);
+  inferShapes(graph, { inputShapes: Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, [...t.shape]])) });
+  const count = countMacs(graph);
+  return count.unknown.length ? undefined : count.macs;
+}
+
 async function firstBatch(samples) {
   for await (const batch of samples) return batch;
 }
@@ -53,11 +62,12 @@ async function measure(model, file, variants, samples, quality, runs) {
     await compress(m, recipe, { registry: createRegistry(), runtime, samples: samples() });
     models.push([label, m]);
   }
-  const p50 = await latencies(models.map(([, m]) => m), await firstBatch(samples()), runs);
+  const feeds = await firstBatch(samples());
+  const p50 = await latencies(models.map(([, m]) => m), feeds, runs);
   const rows = [];
   for (const [i, [label, m]] of models.entries()) {
     const bytes = encodeModelBytes(m);
-    rows.push({ model, preset: label, quality: await quality(models[0][1], m), bytes: bytes.byteLength, brotli: brotliSize(bytes), p50: p50[i], ratio: p50[i] / p50[0] });
+    rows.push({ model, preset: label, quality: await quality(models[0][1], m), bytes: bytes.byteLength, brotli: brotliSize(bytes), macs: macsPerSample(bytes, feeds), p50: p50[i], ratio: p50[i] / p50[0] });
   }
   for (const r of rows) Object.assign(r, { sizeRatio: rows[0].bytes / r.bytes, brotliRatio: rows[0].brotli / r.brotli });
   return rows;
@@ -96,7 +106,10 @@ const mib = (n) => `${(n / 2 ** 20).toFixed(2)} MiB`;
 /** The rows as a markdown table. */
 export function printTable(rows, runs) {
   console.log(`adapter-cpu, p50 of ${runs} alternating runs (Fashion batch 64, PaddleOCR batch 8 at 48x192, ResNet batch 1); ratios against the float model`);
-  console.log('| model | preset | accuracy or fidelity to float | file | brotli | smaller (raw) | smaller (brotli) | p50 ms | latency vs float |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.model} | ${r.preset} | ${r.quality} | ${mib(r.bytes)} | ${mib(r.brotli)} | ${r.sizeRatio.toFixed(2)}x | ${r.brotliRatio.toFixed(2)}x | ${r.p50.toFixed(2)} | ${r.ratio.toFixed(2)}x |`);
+  console.log('| model | preset | accuracy or fidelity to float | file | brotli | smaller (raw) | smaller (brotli) | MMACs per sample | p50 ms | latency vs float |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const macs = r.macs === undefined ? 'n/a' : (r.macs / 1e6).toFixed(2);
+    console.log(`| ${r.model} | ${r.preset} | ${r.quality} | ${mib(r.bytes)} | ${mib(r.brotli)} | ${r.sizeRatio.toFixed(2)}x | ${r.brotliRatio.toFixed(2)}x | ${macs} | ${r.p50.toFixed(2)} | ${r.ratio.toFixed(2)}x |`);
+  }
 }

@@ -69,7 +69,7 @@ export function createRegistry(): PassRegistry {
   registry.definePreset('fp16', 'Cleanup, then float16 weights, each read through a Cast to float32 that runtimes fold at load (half the size; activations stay float32).', [...CLEANUP, 'convert-float16']);
   registry.definePreset('cluster', 'Cleanup, then weight clustering: each large weight becomes 4-bit indices into a 16-value float32 codebook, read through Gather that runtimes fold at load.', [...CLEANUP, { pass: 'cluster-weights', options: { bits: 4 } }]);
   registry.definePreset('dct', 'Cleanup, then DCT-domain quantization: k×k Conv kernels as int8 2-D DCT coefficients, 1×1 Conv and Gemm weights as 1-D DCTs of runs of 8 input channels, coarser steps at high frequencies (JPEG-like), decoded by a MatMul that runtimes fold at load.', [...CLEANUP, { pass: 'dct-quantize', options: { dense: true } }]);
-  registry.definePreset('share', 'Cleanup, then filter sharing: each Conv\'s filters become scaled copies of a few shared filters (weight SQNR ≥ 20 dB per layer), read through Gather and Mul that runtimes fold at load; channels left exactly proportional before a Relu and the next layer are merged away, which lowers MACs.', [...CLEANUP, 'share-filters']);
+  registry.definePreset('share', 'Cleanup, then filter sharing: the filters of each Conv and Gemm become scaled copies of fewer shared filters (weight SQNR ≥ 25 dB per Conv, ≥ 6 dB per hidden fully connected layer; output layers untouched), read through Gather and Mul that runtimes fold at load; channels left exactly proportional before a Relu and the next layer are merged away, which shrinks the graph and lowers MACs.', [...CLEANUP, 'share-filters']);
   return registry;
 }
 
