@@ -46,6 +46,7 @@ export { quantizeStatic } from './passes/quantize-static/index.js';
 export { dctQuantize } from './passes/dct-quantize/index.js';
 export { clusterWeights } from './passes/cluster-weights/index.js';
 export { shareFilters } from './passes/share-filters/index.js';
+export { mergeFilters } from './passes/merge-filters/index.js';
 export { upgradeOpset } from './passes/upgrade-opset/index.js';
 export { equalizeCrossLayer } from './passes/equalize-cross-layer/index.js';
 export { correctBias } from './passes/correct-bias/index.js';

@@ -15,6 +15,7 @@ import { removeDeadCode } from './remove-dead-code/index.js';
 import { quantizeStatic } from './quantize-static/index.js';
 import { quantizeWeights } from './quantize-weights/index.js';
 import { removeIdentity } from './remove-identity/index.js';
+import { mergeFilters } from './merge-filters/index.js';
 import { shareFilters } from './share-filters/index.js';
 import { upgradeOpset } from './upgrade-opset/index.js';
 
@@ -37,6 +38,7 @@ export const builtinPasses: ReadonlyArray<Pass<never>> = [
   clusterWeights,
   dctQuantize,
   shareFilters,
+  mergeFilters,
 ] as ReadonlyArray<Pass<never>>;
 
 /** The graph cleanup every compressor runs first; order matters (folding exposes more folding). */
