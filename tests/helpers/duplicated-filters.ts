@@ -3,10 +3,8 @@
  * sharing and merging passes: its outputs before and after must match.
  */
 import { Graph, Tensor, attr, createModel, type Model } from '@condense/core';
-import { noiseInput } from './models.js';
+import { uniform } from './models.js';
 
-/** Deterministic uniform values in [lo, hi). */
-export const uniform = (shape: number[], seed: number, lo = -1, hi = 1) => Float32Array.from(noiseInput(shape, seed).data as Float32Array, (v) => lo + (hi - lo) * v);
 export const INPUT = [8, 3, 10, 10];
 
 /**

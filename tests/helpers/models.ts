@@ -26,6 +26,9 @@ export function noiseInput(shape: number[], seed = 12345): ort.Tensor {
   return new ort.Tensor('float32', data, shape);
 }
 
+/** Deterministic uniform values in [lo, hi). */
+export const uniform = (shape: number[], seed: number, lo = -1, hi = 1) => Float32Array.from(noiseInput(shape, seed).data as Float32Array, (v) => lo + (hi - lo) * v);
+
 /** Runs a model (path or bytes) once in onnxruntime-node and releases the session. */
 export async function runOnce(model: string | Uint8Array, feeds: Record<string, ort.Tensor>, options: ort.InferenceSession.SessionOptions = {}) {
   const session = await ort.InferenceSession.create(model as string, { logSeverityLevel: 3, ...options });

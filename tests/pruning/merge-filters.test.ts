@@ -9,9 +9,9 @@ import { cpuRuntime } from '@condense/adapter-cpu';
 import { compress, constantOf, createRegistry, Tensor, type Model } from '@condense/core';
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { describe, expect, it } from 'vitest';
-import { INPUT, MERGEABLE, duplicatedFilters, uniform } from '../helpers/duplicated-filters.js';
+import { INPUT, MERGEABLE, duplicatedFilters } from '../helpers/duplicated-filters.js';
 import { FASHION, FASHION_CNN, testAccuracy } from '../helpers/fashion.js';
-import { runOnce } from '../helpers/models.js';
+import { runOnce, uniform } from '../helpers/models.js';
 import { compareOutputs, ort } from '../helpers/ort.js';
 
 const input = uniform(INPUT, 99, 0, 1);

@@ -12,8 +12,8 @@ import { Graph, Tensor, attr, compareModels, compress, createModel, createRegist
 import { decodeModel, encodeModelBytes } from '@condense/onnx';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION, FASHION_CNN, testAccuracy, fashionInWasm } from '../helpers/fashion.js';
-import { runOnce } from '../helpers/models.js';
-import { INPUT, MERGEABLE, duplicatedFilters, uniform } from '../helpers/duplicated-filters.js';
+import { runOnce, uniform } from '../helpers/models.js';
+import { INPUT, MERGEABLE, duplicatedFilters } from '../helpers/duplicated-filters.js';
 import { compareOutputs, ort } from '../helpers/ort.js';
 import { brotliBytes } from '../helpers/tensors.js';
 
