@@ -24,4 +24,18 @@ describe('countMacs', () => {
     inferShapes(h);
     expect(countMacs(h)).toEqual({ macs: 0, byOp: {}, unknown: ['conv'] });
   });
+
+  it('counts ConvInteger and MatMulInteger as their float forms', () => {
+    const g = new Graph({ opset: { '': 17 } });
+    const x = g.input('x', { dtype: 'uint8', shape: ['N', 2, 4, 4] });
+    const conv = g.add('ConvInteger', [x, g.constant('w', Tensor.from('uint8', [3, 2, 3, 3], new Uint8Array(54)))], {}, { name: 'conv' });
+    // Shape inference has no ConvInteger rule: the model declares its output.
+    conv.output.type = { dtype: 'int32', shape: ['N', 3, 2, 2] };
+    const a = g.input('a', { dtype: 'uint8', shape: ['N', 5, 6] });
+    const mm = g.add('MatMulInteger', [a, g.constant('b', Tensor.from('uint8', [6, 7], new Uint8Array(42)))], {}, { name: 'mm' });
+    mm.output.type = { dtype: 'int32', shape: ['N', 5, 7] };
+    g.outputs = [conv.output, mm.output];
+    // 3 x 2x2 outputs x (2 x 3x3); 5 rows x 6 x 7.
+    expect(countMacs(g)).toEqual({ macs: 216 + 210, byOp: { ConvInteger: 216, MatMulInteger: 210 }, unknown: [] });
+  });
 });

@@ -16,6 +16,7 @@ import { quantizeStatic } from './quantize-static/index.js';
 import { quantizeWeights } from './quantize-weights/index.js';
 import { removeIdentity } from './remove-identity/index.js';
 import { mergeFilters } from './merge-filters/index.js';
+import { pruneMagnitude } from './prune-magnitude/index.js';
 import { shareFilters } from './share-filters/index.js';
 import { upgradeOpset } from './upgrade-opset/index.js';
 
@@ -39,6 +40,7 @@ export const builtinPasses: ReadonlyArray<Pass<never>> = [
   dctQuantize,
   shareFilters,
   mergeFilters,
+  pruneMagnitude,
 ] as ReadonlyArray<Pass<never>>;
 
 /** The graph cleanup every compressor runs first; order matters (folding exposes more folding). */

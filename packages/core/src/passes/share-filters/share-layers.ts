@@ -2,7 +2,7 @@ import { getInt } from '../../ir/attr.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Node } from '../../ir/node.js';
 import type { Value } from '../../ir/value.js';
-import { countMacs } from '../../macs.js';
+import { countMacs } from '../../cost/macs.js';
 import { inferShapes } from '../../shape-inference/index.js';
 import { readBias } from '../equalize-cross-layer/layer-constants.js';
 import { findPairs, type LayerPair } from '../equalize-cross-layer/pairs.js';
