@@ -1,53 +1,6 @@
-import { CondenseError } from '../../errors.js';
-import { attr, getFloat } from '../../ir/attr.js';
-import { constantOf } from '../../ir/constant.js';
-import type { Node } from '../../ir/node.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { readBias, replaceConstantInput } from '../equalize-cross-layer/layer-constants.js';
-import { channelLayout, type ChannelLayout } from '../equalize-cross-layer/layout.js';
 import { definePass } from '../framework/define-pass.js';
 import { quantizeWeights } from '../quantize-weights/index.js';
-import { measure } from './input-means.js';
-import { meanShift } from './shift.js';
-
-/** A layer whose bias can take a correction, with its float weights captured before quantization deletes them. */
-interface Target {
-  node: Node;
-  layout: ChannelLayout;
-  float: Tensor;
-}
-
-function correctable(node: Node): Target | undefined {
-  if (node.domain !== '' || (node.op !== 'Conv' && node.op !== 'Gemm')) return undefined;
-  const float = constantOf(node.inputs[1]);
-  const layout = float?.dtype === 'float32' ? channelLayout(node, float) : undefined;
-  if (!float || !layout || readBias(node, layout.outChannels) === undefined) return undefined;
-  return { node, layout, float };
-}
-
-/**
- * Subtracts the mean shift from the bias: Conv's b - shift; Gemm adds beta*C
- * to alpha*A*B, so C takes -alpha*shift/beta (and a Gemm with no C, or beta 0,
- * gets C = -alpha*shift with beta 1).
- */
-function applyCorrection(target: Target, shift: Float64Array): void {
-  const { node } = target;
-  const graph = node.graph!;
-  const bias = readBias(node, shift.length) ?? new Float64Array(shift.length);
-  let alpha = 1;
-  let beta = 1;
-  if (node.op === 'Gemm') {
-    alpha = getFloat(node.attrs, 'alpha', 1);
-    beta = node.inputs[2] ? getFloat(node.attrs, 'beta', 1) : 0;
-    if (beta === 0) {
-      bias.fill(0);
-      beta = 1;
-      node.setAttr('beta', attr.float(1));
-    }
-  }
-  const corrected = bias.map((b, c) => b - (alpha * shift[c]!) / beta);
-  replaceConstantInput(graph, node, 2, corrected, [shift.length], 'corrected');
-}
+import { MAX_SAMPLES_OPTION, biasTarget, correctMeanShifts, type BiasTarget } from '../shared/bias-correction.js';
 
 export const correctBias = definePass({
   name: 'correct-bias',
@@ -58,13 +11,14 @@ export const correctBias = definePass({
   requires: ['runtime', 'samples'],
   options: {
     ...quantizeWeights.options,
-    maxSamples: { type: 'number', integer: true, min: 1, default: 128, description: 'Samples used to measure the input means (batches are streamed).' },
+    maxSamples: MAX_SAMPLES_OPTION,
   },
   async run(graph, ctx) {
     const { maxSamples, ...quantizeOptions } = ctx.options;
-    const targets: Target[] = [];
+    // Captured first: quantization deletes the float weights the correction is measured against.
+    const targets: BiasTarget[] = [];
     for (const node of graph) {
-      const t = correctable(node);
+      const t = biasTarget(node);
       if (t) targets.push(t);
     }
     // quantize-weights sees its own options and this pass's context (reports and warnings land here).
@@ -72,16 +26,9 @@ export const correctBias = definePass({
     const quantized = targets.filter((t) => t.node.inputs[1]?.producer()?.op === 'DequantizeLinear');
     ctx.report('biasesCorrected', quantized.length);
     if (quantized.length === 0) return changed;
-    const m = await measure(ctx.runtime!, graph, quantized.map((t) => t.node.inputs[0]!.name), quantized.map((t) => t.node.inputs[1]!.name), ctx.samples!, maxSamples);
-    if (m.samples === 0) throw new CondenseError('E_BAD_OPTION', 'The sample data held no samples; bias correction needs at least one.');
-    let largest = 0;
-    for (const t of quantized) {
-      const shift = meanShift(t.layout, t.float.data<'float32'>(), m.weights.get(t.node.inputs[1]!.name)!, m.means.get(t.node.inputs[0]!.name)!);
-      for (const s of shift) largest = Math.max(largest, Math.abs(s));
-      applyCorrection(t, shift);
-    }
-    ctx.report('samples', m.samples);
-    ctx.report('largestShift', largest);
+    const { samples, largestShift } = await correctMeanShifts(graph, quantized, ctx.runtime!, ctx.samples!, maxSamples);
+    ctx.report('samples', samples);
+    ctx.report('largestShift', largestShift);
     return true;
   },
 });

@@ -1,8 +1,9 @@
 import type { ChannelLayout } from '../equalize-cross-layer/layout.js';
 
 /**
- * The mean shift per output channel that quantizing a layer's weights from `w`
- * to `wq` causes: E[(Wq - W) x] = (Wq - W) E[x], per output channel c
+ * The mean shift per output channel that compressing a layer's weights from `w`
+ * to `wq` (rounded by quantization, or snapped to a codebook by clustering)
+ * causes: E[(Wq - W) x] = (Wq - W) E[x], per output channel c
  *   shift_c = sum over input channels i and kernel positions k of (Wq - W)[c, i, k] * E[x_i].
  * For a Conv, E[x] over a receptive field is taken as the input channel's mean
  * at every kernel position. That ignores zero padding (border windows see
