@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clusterGroups, decodePalette } from '../src/passes/cluster-weights/groups.js';
 import { kmeans1d } from '../src/passes/cluster-weights/kmeans.js';
 
 /** Lloyd's k-means done the plain way (every value against every centroid), to check the sorted/prefix-sum version. */
@@ -58,5 +59,28 @@ describe('1-D k-means', () => {
   it('with fewer distinct values than k, each value is a centroid', () => {
     const { codebook, indices } = kmeans1d([0.5, -1, 0.5, -1, 2], 4);
     expect([...indices].map((i) => codebook[i])).toEqual([0.5, -1, 0.5, -1, 2]);
+  });
+});
+
+describe('clusterGroups with preserveZeros', () => {
+  // A pruned weight: half exact zeros, half spread values.
+  const values = Float32Array.from({ length: 1000 }, (_, i) => (i % 2 ? 0 : Math.sin(i) + 0.01));
+  it('keeps every zero exactly zero, on codebook entry 0, and clusters the rest on the other entries', () => {
+    const p = clusterGroups(values, [10, 100], 0, 0, 16, { preserveZeros: true });
+    const decoded = decodePalette(p, [10, 100]);
+    values.forEach((v, i) => {
+      if (v === 0) expect(decoded[i]).toBe(0);
+      else expect(p.indices[i]).toBeGreaterThan(0);
+    });
+    expect(p.codebook[0]).toBe(0);
+  });
+  it('without it, k-means moves some zeros onto a non-zero centroid', () => {
+    const decoded = decodePalette(clusterGroups(values, [10, 100], 0, 0, 16, {}), [10, 100]);
+    expect(values.some((v, i) => v === 0 && decoded[i] !== 0)).toBe(true);
+  });
+  it('per group too', () => {
+    const p = clusterGroups(values, [10, 100], 0, 2, 4, { preserveZeros: true });
+    const decoded = decodePalette(p, [10, 100]);
+    values.forEach((v, i) => v === 0 && expect(decoded[i]).toBe(0));
   });
 });

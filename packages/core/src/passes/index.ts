@@ -74,6 +74,11 @@ export function createRegistry(): PassRegistry {
   registry.definePreset('cluster', 'Cleanup, then weight clustering: each large weight becomes 4-bit indices into a 16-value float32 codebook, read through Gather that runtimes fold at load.', [...CLEANUP, { pass: 'cluster-weights', options: { bits: 4 } }]);
   registry.definePreset('dct', 'Cleanup, then DCT-domain quantization: k×k Conv kernels as int8 2-D DCT coefficients, 1×1 Conv, Gemm and MatMul weights as 1-D DCTs of runs of 8 input channels, coarser steps at high frequencies (JPEG-like), decoded by a MatMul that runtimes fold at load.', [...CLEANUP, { pass: 'dct-quantize', options: { dense: true } }]);
   registry.definePreset('share', 'Cleanup, then filter sharing: the filters of each Conv and Gemm become scaled copies of fewer shared filters (weight SQNR ≥ 25 dB per Conv, ≥ 6 dB per hidden fully connected layer; output layers untouched), read through Gather and Mul that runtimes fold at load; channels left exactly proportional before a Relu and the next layer are merged away, which shrinks the graph and lowers MACs.', [...CLEANUP, 'share-filters']);
+  registry.definePreset(
+    'deep',
+    'Deep Compression without retraining: cleanup, magnitude pruning (60% of the weights under one global threshold), 4-bit weight clustering that keeps the zeros on a codebook entry of their own, then int8 for the weights left in float. The zeros and repeated indices pay off once the file is entropy coded (brotli, gzip).',
+    [...QUANTIZABLE, { pass: 'prune-magnitude', options: { sparsity: 0.6 } }, { pass: 'cluster-weights', options: { bits: 4, preserveZeros: true } }, 'quantize-weights'],
+  );
   return registry;
 }
 

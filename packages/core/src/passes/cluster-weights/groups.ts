@@ -46,16 +46,41 @@ export function decodePalette(p: Palette, shape: readonly number[]): Float32Arra
   return Float32Array.from(p.indices, (i, at) => p.codebook[p.offsets![Math.floor(at / inner) % channels]! + i]!);
 }
 
+/** Clustering options of one codebook: k-means's, and whether exact zeros keep a codebook entry of their own. */
+export interface ClusterOptions extends KMeansOptions {
+  preserveZeros?: boolean;
+}
+
+/**
+ * One codebook of k values. With preserveZeros, and zeros among the values
+ * (a pruned weight), entry 0 is exactly 0 for them and the other values share
+ * the remaining k - 1 entries, so pruning's zeros stay zeros (k-means would
+ * otherwise move them onto a small centroid) and their one repeated index
+ * compresses to almost nothing on the wire.
+ */
+function clusterValues(values: Float32Array, k: number, options: ClusterOptions): { codebook: Float32Array; indices: Uint8Array } {
+  const zeros = options.preserveZeros && k > 1 ? values.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) : 0;
+  if (zeros === 0 || zeros === values.length) return kmeans1d(values, k, options);
+  const nonzero = values.filter((v) => v !== 0);
+  const clusters = kmeans1d(nonzero, k - 1, options);
+  const codebook = new Float32Array(k);
+  codebook.set(clusters.codebook, 1);
+  const indices = new Uint8Array(values.length);
+  let j = 0;
+  values.forEach((v, at) => (indices[at] = v === 0 ? 0 : 1 + clusters.indices[j++]!));
+  return { codebook, indices };
+}
+
 /**
  * Clusters `values` (a weight of `shape`) into k values per group of
  * `groupSize` consecutive output channels along `axis` (the last group may be
  * smaller). groupSize 0, no axis, or a group that spans every channel give
  * one codebook for the whole tensor.
  */
-export function clusterGroups(values: Float32Array, shape: readonly number[], axis: number | undefined, groupSize: number, k: number, options: KMeansOptions): Palette {
+export function clusterGroups(values: Float32Array, shape: readonly number[], axis: number | undefined, groupSize: number, k: number, options: ClusterOptions): Palette {
   const channels = axis === undefined ? 1 : shape[axis]!;
   if (axis === undefined || groupSize === 0 || groupSize >= channels) {
-    const { codebook, indices } = kmeans1d(values, k, options);
+    const { codebook, indices } = clusterValues(values, k, options);
     return { codebook, indices, groups: 1 };
   }
   const groups = Math.ceil(channels / groupSize);
@@ -72,7 +97,7 @@ export function clusterGroups(values: Float32Array, shape: readonly number[], ax
   const codebook = new Float32Array(groups * k);
   const indices = new Uint8Array(values.length);
   members.forEach(({ positions }, g) => {
-    const clusters = kmeans1d(Float32Array.from(positions, (at) => values[at]!), k, options);
+    const clusters = clusterValues(Float32Array.from(positions, (at) => values[at]!), k, options);
     codebook.set(clusters.codebook, g * k);
     positions.forEach((at, j) => (indices[at] = clusters.indices[j]!));
   });

@@ -59,6 +59,11 @@ export const clusterWeights = definePass({
         'Output channels that share one codebook (per-grouped-channel palettization): 0 keeps one codebook per tensor, 1 gives every output channel its own; the last group may be smaller. ' +
         'The output-channel axis is 0 for Conv, 1 for ConvTranspose, 0 (transB=1) or 1 for Gemm, the last for MatMul. Each group stores 2^bits floats and each output channel an int32 offset into the concatenated codebook.',
     },
+    preserveZeros: {
+      type: 'boolean',
+      default: false,
+      description: 'Exact zeros (a pruned weight) keep a codebook entry of 0 to themselves and the other weights share the rest, so pruning survives clustering (Deep Compression\'s order: prune, then cluster).',
+    },
     init: { type: 'string', enum: KMEANS_INITS, default: 'kmeans++', description: 'First centroids: kmeans++ (seeded, deterministic), linear (evenly spaced from min to max) or density (quantiles).' },
     iterations: { type: 'number', integer: true, min: 0, default: 30, description: 'Most Lloyd iterations; stops earlier once no weight changes cluster.' },
     minElements: { type: 'number', integer: true, min: 1, default: 1024, description: 'Weights with fewer elements stay float (biases, tiny layers).' },
@@ -99,7 +104,7 @@ export const clusterWeights = definePass({
         }
         const axis = outputChannelAxis(node, w.rank);
         if (o.groupSize > 0 && axis === undefined) ctx.info(`${node.op} ${node.name}: no output-channel axis in a rank-${w.rank} weight; one codebook for the tensor.`, { node: node.name });
-        const palette = clusterGroups(data, w.shape, axis, o.groupSize, 2 ** o.bits, { init: o.init, iterations: o.iterations });
+        const palette = clusterGroups(data, w.shape, axis, o.groupSize, 2 ** o.bits, { init: o.init, iterations: o.iterations, preserveZeros: o.preserveZeros });
         const { weight: out, storedBytes } = addDecoded(graph, weight.name, palette, w.shape, o.bits, node);
         decoded = out;
         done.set(w, decoded);
