@@ -55,11 +55,11 @@ async function firstBatch(samples) {
 }
 
 /** One row per variant: [label, recipe] pairs, each applied to a fresh copy of the model; the float model is the first row. */
-async function measure(model, file, variants, samples, quality, runs) {
+async function measure(model, file, variants, samples, quality, runs, inputShapes) {
   const models = [['float32', decodeModel(readFileSync(file))]];
   for (const [label, recipe] of variants) {
     const m = decodeModel(readFileSync(file));
-    await compress(m, recipe, { registry: createRegistry(), runtime, samples: samples() });
+    await compress(m, recipe, { registry: createRegistry(), runtime, samples: samples(), inputShapes });
     models.push([label, m]);
   }
   const feeds = await firstBatch(samples());
@@ -98,7 +98,9 @@ export async function clsRows(variants, runs) {
     const f = await compareModels(runtime, float.graph, m.graph, samples());
     return `cosine ${f.cosine.toFixed(4)}, agree ${(100 * f.top1Agreement).toFixed(0)}%`;
   };
-  return measure('PaddleOCR cls (mobile v2.0)', CLS, variants, samples, fidelity, runs);
+  // Spatial dims pinned (the batch stays symbolic) so that passes which count MACs can.
+  const inputShapes = { [input.name]: [input.type.shape[0], 3, ...spec.size] };
+  return measure('PaddleOCR cls (mobile v2.0)', CLS, variants, samples, fidelity, runs, inputShapes);
 }
 
 const mib = (n) => `${(n / 2 ** 20).toFixed(2)} MiB`;

@@ -1,5 +1,6 @@
 import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
+import { inferShapes } from '../shape-inference/index.js';
 import { isKnown, product } from './shapes.js';
 
 /** Multiply-accumulates of one inference, per sample. */
@@ -64,4 +65,19 @@ export function countMacs(graph: Graph): MacCount {
     }
   }
   return result;
+}
+
+/**
+ * MACs per sample of the whole graph after inferring its shapes (which also
+ * gives every value the shape passes read their per-layer figures from), or
+ * undefined where some layer's shapes stay unknown.
+ */
+export function graphMacs(graph: Graph): number | undefined {
+  try {
+    inferShapes(graph);
+  } catch {
+    return undefined;
+  }
+  const count = countMacs(graph);
+  return count.unknown.length ? undefined : count.macs;
 }

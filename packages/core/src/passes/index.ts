@@ -3,6 +3,7 @@ import { constantsToInitializers } from './constants-to-initializers/index.js';
 import { correctBias } from './correct-bias/index.js';
 import { convertFloat16 } from './convert-float16/index.js';
 import { dctQuantize } from './dct-quantize/index.js';
+import { decouple } from './decouple/index.js';
 import { dedupeConstants } from './dedupe-constants/index.js';
 import { equalizeCrossLayer } from './equalize-cross-layer/index.js';
 import { foldBatchNorm } from './fold-batch-norm/index.js';
@@ -11,6 +12,7 @@ import { foldConvAffine } from './fold-conv-affine/index.js';
 import type { Pass } from './framework/define-pass.js';
 import { PassRegistry } from './framework/registry.js';
 import { fuseHardSwish } from './fuse-hard-swish/index.js';
+import { pruneFilters } from './prune-filters/index.js';
 import { removeDeadCode } from './remove-dead-code/index.js';
 import { quantizeStatic } from './quantize-static/index.js';
 import { quantizeWeights } from './quantize-weights/index.js';
@@ -39,7 +41,9 @@ export const builtinPasses: ReadonlyArray<Pass<never>> = [
   clusterWeights,
   dctQuantize,
   shareFilters,
+  pruneFilters,
   mergeFilters,
+  decouple,
   pruneMagnitude,
 ] as ReadonlyArray<Pass<never>>;
 
@@ -74,6 +78,12 @@ export function createRegistry(): PassRegistry {
   registry.definePreset('cluster', 'Cleanup, then weight clustering: each large weight becomes 4-bit indices into a 16-value float32 codebook, read through Gather that runtimes fold at load.', [...CLEANUP, { pass: 'cluster-weights', options: { bits: 4 } }]);
   registry.definePreset('dct', 'Cleanup, then DCT-domain quantization: k×k Conv kernels as int8 2-D DCT coefficients, 1×1 Conv, Gemm and MatMul weights as 1-D DCTs of runs of 8 input channels, coarser steps at high frequencies (JPEG-like), decoded by a MatMul that runtimes fold at load.', [...CLEANUP, { pass: 'dct-quantize', options: { dense: true } }]);
   registry.definePreset('share', 'Cleanup, then filter sharing: the filters of each Conv and Gemm become scaled copies of fewer shared filters (weight SQNR ≥ 25 dB per Conv, ≥ 6 dB per hidden fully connected layer; output layers untouched), read through Gather and Mul that runtimes fold at load; channels left exactly proportional before a Relu and the next layer are merged away, which shrinks the graph and lowers MACs.', [...CLEANUP, 'share-filters']);
+  registry.definePreset(
+    'prune',
+    'Cleanup, then structured filter pruning to 30% fewer MACs: channels ranked by their measured contribution, removed in steps of 8 together with everything that reads them (residual branches, depthwise Convs, Concat, Flatten into a Gemm), and the layers after them refitted by least squares on the calibration data (needs --calib).',
+    [...CLEANUP, { pass: 'prune-filters', options: { criterion: 'activation', macsTarget: 0.3 } }],
+  );
+  registry.definePreset('decouple', 'Cleanup, then network decoupling: inner k×k Convs become sums of depthwise-separable blocks and Gemm/MatMul weights low-rank factor pairs, each at the smallest rank that keeps its weight SQNR (10 dB for Convs, 6 dB for dense layers) and only where that lowers MACs.', [...CLEANUP, 'decouple']);
   registry.definePreset(
     'deep',
     'Deep Compression without retraining: cleanup, magnitude pruning (60% of the weights under one global threshold), 4-bit weight clustering that keeps the zeros on a codebook entry of their own, then int8 for the weights left in float. The zeros and repeated indices pay off once the file is entropy coded (brotli, gzip).',

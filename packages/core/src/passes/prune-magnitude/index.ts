@@ -1,6 +1,6 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { definePass } from '../framework/define-pass.js';
-import { setInput } from '../share-filters/storage.js';
+import { setInput } from '../shared/constant-input.js';
 import { countZeros, keepNofM, zeroSmallest } from './masks.js';
 import { PRUNE_OPTIONS, planOf, type PrunePlan } from './options.js';
 import { findTargets, type PruneTarget } from './targets.js';

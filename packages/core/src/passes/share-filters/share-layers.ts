@@ -2,15 +2,16 @@ import { getInt } from '../../ir/attr.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Node } from '../../ir/node.js';
 import type { Value } from '../../ir/value.js';
-import { countMacs } from '../../cost/macs.js';
-import { inferShapes } from '../../shape-inference/index.js';
+import { graphMacs } from '../../cost/macs.js';
 import { readBias } from '../equalize-cross-layer/layer-constants.js';
 import { findPairs, type LayerPair } from '../equalize-cross-layer/pairs.js';
 import type { PassContext } from '../framework/context.js';
 import type { SharedFilters } from './cluster.js';
-import { isOutputLayer, markTransposed, readFilters, splitBias, withBias } from './filters.js';
+import { isOutputLayer, markTransposed, readFilters } from '../shared/layer-filters.js';
+import { splitBias, withBias } from './bias.js';
 import { alignMerges, findMerges, foldInputChannels, type Merge } from './merge.js';
-import { addSharedWeight, floatConstant, setInput } from './storage.js';
+import { floatConstant, setInput } from '../shared/constant-input.js';
+import { addSharedWeight } from './storage.js';
 
 /** One shared layer, as the report lists it. */
 export interface SharedLayer {
@@ -20,17 +21,6 @@ export interface SharedLayer {
   centroids: number;
   sqnrDb: number;
   channelsRemoved: number;
-}
-
-/** MACs per sample of the whole graph, or undefined where shapes cannot be inferred. */
-function graphMacs(graph: Graph): number | undefined {
-  try {
-    inferShapes(graph);
-  } catch {
-    return undefined;
-  }
-  const count = countMacs(graph);
-  return count.unknown.length ? undefined : count.macs;
 }
 
 /** The second layer's input-channel axis, when its input channels can be folded (Gemm, or a Conv of group 1). */
