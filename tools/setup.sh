@@ -14,6 +14,25 @@ fi
 # onnxruntime-node's install step downloads CUDA libraries; the CPU runtime ships in the package.
 export ONNXRUNTIME_NODE_INSTALL=skip
 pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+
+if [ "$(id -u)" = 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo)
+else
+  as_root=(none)
+fi
+
+# @condense/export-tflite generates its TFLite flatbuffer code at build time with
+# flatc 2.0.x, which Debian's flatbuffers-compiler provides.
+if ! command -v flatc >/dev/null 2>&1; then
+  if [ "${as_root[*]}" != none ]; then
+    "${as_root[@]}" apt-get update -qq && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends flatbuffers-compiler >/dev/null
+  else
+    echo "error: flatc (Debian package flatbuffers-compiler) is missing and this user cannot install it; @condense/export-tflite cannot build." >&2
+    exit 1
+  fi
+fi
 pnpm exec nx run-many -t build --outputStyle=static >/dev/null
 
 if [ "${1:-}" = "--test" ]; then
@@ -22,13 +41,6 @@ if [ "${1:-}" = "--test" ]; then
   [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
   # The WebGPU adapter is tested in a real browser: Debian's chromium, driven by playwright-core.
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  if [ "$(id -u)" = 0 ]; then
-    as_root=()
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    as_root=(sudo)
-  else
-    as_root=(none)
-  fi
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "${as_root[*]}" != none ]; then
       "${as_root[@]}" apt-get update -qq && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
