@@ -3,6 +3,7 @@ import { BENCH_HELP, bench } from './commands/bench.js';
 import { COMPRESS_HELP, compress } from './commands/compress.js';
 import { CONVERT_HELP, convert } from './commands/convert.js';
 import { EVAL_HELP, evaluate } from './commands/eval.js';
+import { EXPORT_HELP, exportModel } from './commands/export.js';
 import { INSPECT_HELP, inspect } from './commands/inspect.js';
 import type { Streams } from './io.js';
 
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Streams) => Promise<n
   bench: { run: bench, help: BENCH_HELP, summary: 'measure latency, throughput and memory on a runtime adapter; --compare two models' },
   eval: { run: evaluate, help: EVAL_HELP, summary: 'top-1 accuracy of a classifier on IDX images and labels' },
   convert: { run: convert, help: CONVERT_HELP, summary: 'load and save a model (atomic, optional external data)' },
+  export: { run: exportModel, help: EXPORT_HELP, summary: 'write a model as TFLite (float32, float16 weights, or full-integer int8)' },
 };
 
 function usage(): string {

@@ -1,7 +1,8 @@
 import type { Graph, Node, Value } from '@condense/core';
 import { resolveOptions, type ExportTfliteOptions, type ResolvedOptions } from './options.js';
 import { problem, type TfliteProblem } from './problems.js';
-import { planExport, ruleOf, type ExportPlan } from './lower/plan.js';
+import { planExport, planInt8, ruleOf, type ExportPlan } from './lower/plan.js';
+import { isQuantize } from './lower/quantized.js';
 import { prepareGraph } from './lower/prepare.js';
 import { NOT_YET, RULES } from './lower/rules/index.js';
 import { isStatic, isStaticShape } from './lower/static-values.js';
@@ -26,13 +27,20 @@ export function analyze(source: Graph, options: ResolvedOptions): { plan: Export
   }
   for (const v of graph.outputs) {
     if (isStatic(v)) problems.push(problem('E_UNSUPPORTED_OP', '', v.name, 'graph output is a constant'));
+    else if (isQuantize(v.producer())) problems.push(problem('E_UNSUPPORTED_DTYPE', '', v.name, 'graph output is a QuantizeLinear result; output its DequantizeLinear instead (the io option chooses int8 or float32 outputs)'));
   }
-  // Unknown input dimensions make every shape after them unknown: report the cause once.
+  // Unknown input dimensions, or an op shape inference does not know, make every shape after them
+  // unknown: report the cause once, not each node downstream.
   const inputsKnown = problems.length === 0;
+  const failed = new Set<Node>();
   for (const node of plan.nodes) {
     const found = nodeProblem(node, plan);
-    if (found && (inputsKnown || found.code !== 'E_SHAPE_INFERENCE')) problems.push(found);
+    if (!found) continue;
+    failed.add(node);
+    const downstream = node.inputs.some((v) => v && failed.has(v.producer()!));
+    if (found.code !== 'E_SHAPE_INFERENCE' || (inputsKnown && !downstream)) problems.push(found);
   }
+  if (problems.length === 0) planInt8(plan, RULES);
   return { plan, problems };
 }
 
@@ -56,13 +64,14 @@ function nodeProblem(node: Node, plan: ExportPlan): TfliteProblem | undefined {
   return why ? fail('E_UNSUPPORTED_OP', why) : undefined;
 }
 
-/** Run-time tensors must be float32 with every dimension known. */
+/** Run-time tensors must be float32 (or 8-bit integers out of a QuantizeLinear) with every dimension known. */
 function valueProblem(v: Value): { code: string; why: string } | undefined {
   if (!v.type) return { code: 'E_SHAPE_INFERENCE', why: 'has no known type' };
-  if (v.type.dtype !== 'float32') return { code: 'E_UNSUPPORTED_DTYPE', why: `is ${v.type.dtype}; only float32 tensors are exported` };
+  const quantized = isQuantize(v.producer()) && (v.type.dtype === 'uint8' || v.type.dtype === 'int8');
+  if (v.type.dtype !== 'float32' && !quantized) return { code: 'E_UNSUPPORTED_DTYPE', why: `is ${v.type.dtype}; only float32 tensors (and int8 or uint8 ones between QuantizeLinear and DequantizeLinear) are exported` };
   if (!isStaticShape(v)) {
     const shape = v.type.shape ? `[${v.type.shape.join(', ')}]` : 'unknown';
-    return { code: 'E_SHAPE_INFERENCE', why: `has shape ${shape}; TFLite needs every dimension known (pin the inputs with the inputShapes option)` };
+    return { code: 'E_SHAPE_INFERENCE', why: `has shape ${shape}; TFLite needs every dimension known (pin it: the inputShapes option, or --input-shape name=d0,d1,... on the command line)` };
   }
   return undefined;
 }

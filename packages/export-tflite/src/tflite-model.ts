@@ -49,7 +49,8 @@ export type TfliteOptions =
   | ({ kind: 'depthwiseConv2d'; depthMultiplier: number; dilationH: number; dilationW: number; activation: ActivationFunctionType } & Window)
   | ({ kind: 'transposeConv'; activation: ActivationFunctionType } & Window)
   | ({ kind: 'pool2d'; filterH: number; filterW: number; activation: ActivationFunctionType } & Window)
-  | { kind: 'fullyConnected'; activation: ActivationFunctionType; keepNumDims: boolean }
+  /** asymmetricQuantizeInputs: hybrid kernels (float input, int8 weights) quantize each input row with its own zero point. */
+  | { kind: 'fullyConnected'; activation: ActivationFunctionType; keepNumDims: boolean; asymmetricQuantizeInputs: boolean }
   /** ADD, SUB, MUL, DIV. */
   | { kind: 'arithmetic'; activation: ActivationFunctionType }
   | { kind: 'concatenation'; axis: number; activation: ActivationFunctionType }

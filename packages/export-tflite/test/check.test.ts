@@ -1,13 +1,9 @@
 /** check() finds everything export cannot express, before writing; export refuses with the list. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { CondenseError, Tensor, attr } from '@condense/core';
-import { decodeModel } from '@condense/onnx';
 import { describe, expect, it } from 'vitest';
 import { checkTflite, exportTflite, tfliteExporter } from '../src/index.js';
-import { buildModel } from './helpers/graphs.js';
-
-const FASHION = path.resolve(import.meta.dirname, '../../../tools/fixtures/fashion-cnn.onnx');
+import { buildModel, type GraphBuilder } from './helpers/graphs.js';
+import { FASHION_CNN, load } from './helpers/models.js';
 
 /** Conv, then an LSTM and a made-up op from a custom domain: two problems, nothing written. */
 function unsupportedModel() {
@@ -21,7 +17,7 @@ function unsupportedModel() {
 
 describe('checkTflite', () => {
   it('passes the Fashion-MNIST CNN', () => {
-    expect(checkTflite(decodeModel(readFileSync(FASHION)).graph)).toEqual([]);
+    expect(checkTflite(load(FASHION_CNN).graph)).toEqual([]);
   });
 
   it('lists each unsupported node with its op, name and reason', () => {
@@ -63,17 +59,9 @@ describe('checkTflite', () => {
     expect(checkTflite(model.graph)).toEqual([]);
   });
 
-  it('refuses grouped convolution, int8 QDQ and unpinned dynamic dimensions, saying why', () => {
+  it('refuses grouped convolution and unpinned dynamic dimensions, saying why', () => {
     const grouped = buildModel([1, 4, 5, 5], (b, x) => b.op('Conv', [x, b.constant([4, 2, 3, 3])], { group: attr.int(2) }));
     expect(checkTflite(grouped.graph)[0]!.reason).toMatch(/grouped convolution \(group 2 of 4 channels\)/);
-
-    const qdq = buildModel([1, 3], (b, x) => {
-      const q = b.graph.constant('w_q', Tensor.from('int8', [3, 2], [1, -2, 3, 4, -5, 6]));
-      const w = b.op('DequantizeLinear', [q, b.graph.constant('scale', Tensor.scalar('float32', 0.1))]);
-      return b.op('MatMul', [x, w]);
-    });
-    const [p] = checkTflite(qdq.graph);
-    expect(p).toMatchObject({ op: 'MatMul', reason: expect.stringContaining('int8 (DequantizeLinear)') });
 
     const dynamic = buildModel([1, 3, 'height', 'width'] as never, (b, x) => b.op('Relu', [x]));
     const dynamicProblems = checkTflite(dynamic.graph);
@@ -84,15 +72,34 @@ describe('checkTflite', () => {
     expect(checkTflite(dynamic.graph, { inputShapes: { x: [1, 3, 8, 8] } })).toEqual([]);
   });
 
-  it('names QDQ pairs on activations as int8 work still to come', () => {
-    const model = buildModel([1, 4], (b, x) => {
-      const q = b.op('QuantizeLinear', [x, b.graph.constant('s', Tensor.scalar('float32', 0.1))]);
-      return b.op('DequantizeLinear', [q, b.graph.constant('s2', Tensor.scalar('float32', 0.1))]);
+  it('accepts int8 weights through DequantizeLinear and QDQ pairs on activations', () => {
+    const model = buildModel([1, 3], (b, x) => {
+      const q = b.graph.constant('w_q', Tensor.from('int8', [3, 2], [1, -2, 3, 4, -5, 6]));
+      const w = b.op('DequantizeLinear', [q, b.graph.constant('scale', Tensor.scalar('float32', 0.1))]);
+      return b.op('Relu', [b.qdq(b.op('MatMul', [b.qdq(x, -1, 1), w]), -1, 1)]);
     });
-    const reasons = checkTflite(model.graph).map((p) => `${p.op}: ${p.reason}`);
-    expect(reasons).toHaveLength(2);
-    expect(reasons[0]).toMatch(/^QuantizeLinear: int8 \(QDQ\) export is not supported yet/);
-    expect(reasons[1]).toMatch(/^DequantizeLinear: int8 \(QDQ\) export is not supported yet/);
+    expect(checkTflite(model.graph)).toEqual([]);
+  });
+
+  it('refuses QDQ forms TFLite has no int8 kernel for, naming the node and the reason', () => {
+    let made = 0;
+    const s = (b: GraphBuilder, v: number, dtype: 'float32' | 'uint8' | 'uint16' = 'float32') => b.graph.constant(`k${made++}`, Tensor.scalar(dtype, v));
+    const model = buildModel([1, 2, 3, 3], (b, x) => {
+      // Per-channel scales on an activation.
+      const perChannel = b.graph.constant('per_channel', Tensor.from('float32', [2], [0.1, 0.2]));
+      const a = b.op('DequantizeLinear', [b.graph.add('QuantizeLinear', [x, perChannel], { axis: attr.int(1) }, { name: 'q_axis' }).output, perChannel], { axis: attr.int(1) });
+      // A DequantizeLinear whose scale differs from its QuantizeLinear's.
+      const mismatched = b.graph.add('DequantizeLinear', [b.op('QuantizeLinear', [a, s(b, 0.1), s(b, 128, 'uint8')]), s(b, 0.2), s(b, 128, 'uint8')], {}, { name: 'dq_mismatch' }).output;
+      // 16-bit activations.
+      return b.graph.add('DequantizeLinear', [b.op('QuantizeLinear', [mismatched, s(b, 0.1), s(b, 0, 'uint16')]), s(b, 0.1), s(b, 0, 'uint16')], {}, { name: 'dq16' }).output;
+    });
+    const found = checkTflite(model.graph).map((p) => `${p.op} ${p.node}: ${p.reason}`);
+    expect(found.some((f) => /^QuantizeLinear q_axis: per-channel quantization of a computed tensor/.test(f))).toBe(true);
+    expect(found.some((f) => /^DequantizeLinear dq_mismatch: its scale and zero point differ/.test(f))).toBe(true);
+    expect(found.some((f) => /uint16/.test(f))).toBe(true);
+
+    const quantizedOutput = buildModel([1, 4], (b, x) => b.op('QuantizeLinear', [x, s(b, 0.1), s(b, 0, 'uint8')]));
+    expect(checkTflite(quantizedOutput.graph)[0]!.reason).toMatch(/graph output is a QuantizeLinear result; output its DequantizeLinear instead/);
   });
 
   it("leaves the caller's graph as it was (types included)", () => {
@@ -105,13 +112,15 @@ describe('checkTflite', () => {
   });
 
   it('rejects unknown or bad options before any work', () => {
-    const model = decodeModel(readFileSync(FASHION));
+    const model = load(FASHION_CNN);
     expect(() => exportTflite(model, { layot: 'nchw' } as never)).toThrow(/unknown option "layot"/);
     expect(() => exportTflite(model, { weights: 'int8' } as never)).toThrow(/weights must be "float32" or "float16"/);
+    expect(() => exportTflite(model, { io: 'int16' } as never)).toThrow(/io must be "float32", "int8" or "uint8"/);
+    expect(() => exportTflite(model, { dynamicRange: 'fast' } as never)).toThrow(/dynamicRange must be "dequantize" or "hybrid"/);
   });
 
   it('is also available as an exporter object (format, check, export)', async () => {
-    const model = decodeModel(readFileSync(FASHION));
+    const model = load(FASHION_CNN);
     expect(tfliteExporter.format).toBe('tflite');
     expect(tfliteExporter.check(model.graph)).toEqual([]);
     const [artifact] = await tfliteExporter.export(model.graph);

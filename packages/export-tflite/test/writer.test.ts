@@ -1,14 +1,11 @@
 /** The .tflite bytes, read back with the accessors generated from the same schema. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { decodeModel } from '@condense/onnx';
 import { ByteBuffer } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
 import { BuiltinOperator, Model, TensorType } from '../src/generated/tflite_generated.js';
 import { exportTflite } from '../src/index.js';
 import { isReshapeOnly, composePerm, transposeData, NCHW_TO_NHWC, NHWC_TO_NCHW } from '../src/lower/layout.js';
-
-const FASHION = path.resolve(import.meta.dirname, '../../../tools/fixtures/fashion-cnn.onnx');
+import { attr, buildModel } from './helpers/graphs.js';
+import { FASHION_CNN, load } from './helpers/models.js';
 
 function read(bytes: Uint8Array) {
   const bb = new ByteBuffer(bytes);
@@ -19,7 +16,7 @@ function read(bytes: Uint8Array) {
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('flatbuffer writer', () => {
-  const bytes = exportTflite(decodeModel(readFileSync(FASHION)), { weights: 'float16' });
+  const bytes = exportTflite(load(FASHION_CNN), { weights: 'float16' });
   const model = read(bytes);
   const graph = model.subgraphs(0)!;
   const tensors = range(graph.tensorsLength()).map((i) => graph.tensors(i)!);
@@ -70,5 +67,43 @@ describe('layout helpers', () => {
     expect(isReshapeOnly([1, 8, 1, 1], NCHW_TO_NHWC)).toBe(true);
     expect(isReshapeOnly([1, 1, 5, 5], NCHW_TO_NHWC)).toBe(true);
     expect(isReshapeOnly([1, 2, 5, 5], NCHW_TO_NHWC)).toBe(false);
+  });
+});
+
+describe('int8 tensors', () => {
+  /** Conv on int8 kernels (QDQ around it), then a depthwise Conv left in float reading int8 weights through DEQUANTIZE. */
+  const model = buildModel([1, 3, 5, 5], (b, x) => {
+    const y = b.qdq(b.op('Conv', [b.qdq(x, -1, 1), b.int8Weight([4, 3, 1, 1]), b.constant([4])]), -4, 4);
+    return b.op('Conv', [y, b.int8Weight([4, 1, 3, 3]), b.constant([4])], { group: attr.int(4) });
+  });
+  const bytes = exportTflite(model);
+  const file = read(bytes);
+  const graph = file.subgraphs(0)!;
+  const ops = range(graph.operatorsLength()).map((i) => graph.operators(i)!);
+  const codeOf = (op: (typeof ops)[number]) => file.operatorCodes(op.opcodeIndex())!;
+  const tensor = (i: number) => graph.tensors(i)!;
+
+  it('writes per-channel int8 filters (zero points 0, quantized_dimension 0) and int32 biases at input x filter scale: CONV_2D version 3', () => {
+    const conv = ops.find((op) => codeOf(op).builtinCode() === BuiltinOperator.CONV_2D)!;
+    expect(codeOf(conv).version()).toBe(3);
+    const [input, filter, bias] = [0, 1, 2].map((i) => tensor(conv.inputs(i)!));
+    expect([input, filter, bias].map((t) => TensorType[t!.type()])).toEqual(['INT8', 'INT8', 'INT32']);
+    const fq = filter!.quantization()!;
+    expect(fq.scaleLength()).toBe(4);
+    expect(fq.quantizedDimension()).toBe(0);
+    expect(range(4).map((i) => Number(fq.zeroPoint(i)))).toEqual([0, 0, 0, 0]);
+    const inScale = input!.quantization()!.scale(0)!;
+    expect(input!.quantization()!.zeroPoint(0)).toBe(BigInt(Math.round(1 / (2 / 255)) - 128));
+    for (const c of range(4)) expect(bias!.quantization()!.scale(c)).toBe(Math.fround(inScale * fq.scale(c)!));
+  });
+
+  it('reads int8 weights of a float op through DEQUANTIZE, per channel along the depthwise output axis (version 5)', () => {
+    const depthwise = ops.find((op) => codeOf(op).builtinCode() === BuiltinOperator.DEPTHWISE_CONV_2D)!;
+    expect(TensorType[tensor(depthwise.inputs(0)!).type()]).toBe('FLOAT32');
+    const dequantize = ops.find((op) => codeOf(op).builtinCode() === BuiltinOperator.DEQUANTIZE && op.outputs(0) === depthwise.inputs(1));
+    expect(codeOf(dequantize!).version()).toBe(5);
+    const stored = tensor(dequantize!.inputs(0)!);
+    expect(Array.from(stored.shapeArray()!)).toEqual([1, 3, 3, 4]);
+    expect(stored.quantization()!.quantizedDimension()).toBe(3);
   });
 });

@@ -3,16 +3,21 @@ import { loadModel, saveModel } from '@condense/onnx/node';
 import { parseCommand, requireOne, wholeNumber } from '../args.js';
 import { formatBytes, type Streams } from '../io.js';
 import { checkOutputPath } from '../output-path.js';
+import { isTfliteFile, loadTflite } from '../tflite-file.js';
 
 const MAX_OPSET = 23;
 
-export const CONVERT_HELP = `Usage: condense convert <in.onnx> -o <out.onnx> [--opset <n>] [--external-data] [--force]
+export const CONVERT_HELP = `Usage: condense convert <in.onnx|in.tflite> -o <out.onnx> [--opset <n>] [--external-data] [--force]
+                       [--layout nhwc|nchw]
 
 Loads and saves a model. --opset raises the default-domain opset to n (7 to 23),
 rewriting the operators whose inputs or meaning changed on the way; it never
 lowers one. --external-data keeps weights in <out.onnx>.data
 beside the model (models over 2 GiB always do). The input is never overwritten
-unless -o names it and --force is given. Writes are atomic.`;
+unless -o names it and --force is given. Writes are atomic.
+A .tflite input (one condense exported) is read back into ONNX: NCHW inputs
+and outputs, weights in ONNX layouts, int8 tensors as QuantizeLinear/
+DequantizeLinear pairs; --layout nchw reads a file exported with --layout nchw.`;
 
 export async function convert(args: string[], io: Streams): Promise<number> {
   const parsed = parseCommand('convert', args, {
@@ -20,6 +25,7 @@ export async function convert(args: string[], io: Streams): Promise<number> {
     'external-data': { type: 'boolean' },
     force: { type: 'boolean' },
     opset: { type: 'string' },
+    layout: { type: 'string' },
   }, CONVERT_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -27,7 +33,10 @@ export async function convert(args: string[], io: Streams): Promise<number> {
   const output = await checkOutputPath(input, values.output, values.force ?? false);
   const opset = values.opset === undefined ? undefined : wholeNumber('opset', values.opset, 0, 7);
   if (opset !== undefined && opset > MAX_OPSET) throw new CondenseError('E_BAD_OPTION', `--opset ${opset} is newer than ${MAX_OPSET}, the newest this version knows.`);
-  const model = await loadModel(input);
+  const layout = values.layout;
+  if (layout !== undefined && !isTfliteFile(input)) throw new CondenseError('E_BAD_OPTION', '--layout describes a .tflite input; this input is ONNX.');
+  if (layout !== undefined && layout !== 'nhwc' && layout !== 'nchw') throw new CondenseError('E_BAD_OPTION', `--layout must be nhwc or nchw; got "${layout}".`);
+  const model = isTfliteFile(input) ? await loadTflite(input, layout) : await loadModel(input);
   if (opset !== undefined) await compress(model, { passes: [{ pass: 'upgrade-opset', options: { opset } }] }, { registry: createRegistry() });
   const saved = await saveModel(model, output, { externalData: values['external-data'] });
   const s = summarizeModel(model);

@@ -65,7 +65,10 @@ export function writeModel(model: TfliteModel): Uint8Array {
   tfl.Model.addBuffers(b, bufferVector);
   tfl.Model.addSignatureDefs(b, signatures);
   b.finish(tfl.Model.endModel(b), FILE_IDENTIFIER);
-  return b.asUint8Array();
+  const bytes = b.asUint8Array();
+  // The builder fills its buffer from the end, so the model may start anywhere in it: copy it to
+  // offset 0 when needed, so the 16-byte alignment of the constant buffers holds in memory too.
+  return bytes.byteOffset % BUFFER_ALIGNMENT === 0 ? bytes : bytes.slice();
 }
 
 function emptyBuffer(b: Builder): Offset {

@@ -50,7 +50,7 @@ export function writeOptions(b: Builder, op: TfliteOperator): { type: tfl.Builti
           o.activation,
           tfl.FullyConnectedOptionsWeightsFormat.DEFAULT,
           o.keepNumDims,
-          false,
+          o.asymmetricQuantizeInputs,
           tfl.TensorType.FLOAT32,
         ),
       };

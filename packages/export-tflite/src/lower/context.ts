@@ -1,4 +1,4 @@
-import { CondenseError, float32ToFloat16Bits, type Node, type Value } from '@condense/core';
+import { CondenseError, type Node, type Value } from '@condense/core';
 import { ActivationFunctionType, BuiltinOperator, TensorType } from '../generated/tflite_generated.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TfliteModel, TfliteOptions, TfliteTensor } from '../tflite-model.js';
@@ -14,6 +14,8 @@ import {
   type Layout,
 } from './layout.js';
 import type { ExportPlan } from './plan.js';
+import { sameParams, type ActivationParams } from './quantized.js';
+import { WeightStore } from './weights.js';
 import { dims, staticFloats } from './static-values.js';
 
 /** The TFLite tensor holding a value, and how its elements are laid out there. */
@@ -22,35 +24,51 @@ export interface TensorRef {
   layout: Layout;
 }
 
+type Elements = Float32Array | Int8Array | Uint8Array | Int32Array;
+
 /**
- * Rearranges weight values (ONNX layout, float32) into what a TFLite op reads.
- * `channelAxis` is the output-channel axis of the result: where per-channel
- * quantization scales will go once weights can be stored as int8.
+ * Rearranges a weight (ONNX layout) into what a TFLite op reads. It only
+ * moves elements, so integer weights go through it as floats do.
  */
 export interface WeightArrangement {
   /** Distinguishes several arrangements of one constant. */
   key: string;
-  arrange(data: Float32Array, shape: number[]): { data: Float32Array; shape: number[] };
+  arrange<A extends Elements>(data: A, shape: number[]): { data: A; shape: number[] };
+  /** Where axis `a` of the model's tensor lands, so per-channel scales follow their channels; undefined when it does not survive as one axis. */
+  axisOf(a: number): number | undefined;
+  /** The output-channel axis of the result: where int8 kernels want their per-channel scales. */
   channelAxis: number;
+  /** A factor the values are multiplied by (Gemm's alpha, beta): applied to floats, folded into the scales of integers. */
+  factor?: number;
 }
 
 /**
  * State of one export: the tensors and operators emitted so far and which
  * tensor holds each IR value. Rules call it to read operands, make outputs and
- * constants, and emit operators; it owns the layout bookkeeping and weight
- * storage so the rules stay short.
+ * constants, and emit operators; it owns the layout and int8/float
+ * bookkeeping so the rules stay short.
+ *
+ * A value may be held by an int8 tensor: the output of a QuantizeLinear, and
+ * of the DequantizeLinear reading it (whose float values are that tensor's,
+ * dequantized). Integer kernels read such tensors as they are
+ * (quantizedInput); float kernels get a DEQUANTIZE of them (input), made once.
  */
 export class LowerContext {
   readonly model: TfliteModel;
+  readonly weights: WeightStore;
   #refs = new Map<Value, TensorRef>();
-  #plain = new Map<Value, number>();
-  #weights = new Map<string, number>();
+  /** Tensor index -> its float copy (DEQUANTIZE) or its copy in ONNX element order, made at most once each. */
+  #dequantized = new Map<number, number>();
+  #plain = new Map<number, number>();
+  /** Integer-kernel outputs awaiting requantization by finishNode. */
+  #pending: Array<{ value: Value; quantizers: Node[]; params: ActivationParams }> = [];
 
   constructor(
     readonly plan: ExportPlan,
     readonly options: ResolvedOptions,
   ) {
     this.model = { description: options.description, tensors: [], operators: [], inputs: [], outputs: [] };
+    this.weights = new WeightStore(this);
   }
 
   tensor(t: TfliteTensor): number {
@@ -63,8 +81,28 @@ export class LowerContext {
     return this.tensor({ name, type: TensorType.FLOAT32, shape });
   }
 
+  /** An int8 tensor computed at run time, quantized per tensor; unsigned: the same grid as uint8 (zero point + 128), for io 'uint8'. */
+  quantizedTemp(name: string, shape: number[], params: ActivationParams, unsigned = false): number {
+    const zeroPoint = unsigned ? params.zeroPoint + 128 : params.zeroPoint;
+    const type = unsigned ? TensorType.UINT8 : TensorType.INT8;
+    return this.tensor({ name, type, shape, quantization: { scale: [params.scale], zeroPoint: [zeroPoint], axis: 0 } });
+  }
+
+  /** A run-time tensor of the same type and quantization as `like`. */
+  similar(like: number, name: string, shape: number[]): number {
+    const { type, quantization } = this.model.tensors[like]!;
+    return this.tensor(quantization ? { name, type, shape, quantization } : { name, type, shape });
+  }
+
   shapeOf(index: number): number[] {
     return this.model.tensors[index]!.shape;
+  }
+
+  /** The int8 parameters of a per-tensor quantized tensor, or undefined for a float one. */
+  paramsOf(index: number): ActivationParams | undefined {
+    const t = this.model.tensors[index]!;
+    if (t.type !== TensorType.INT8 || !t.quantization) return undefined;
+    return { scale: t.quantization.scale[0]!, zeroPoint: t.quantization.zeroPoint[0]! };
   }
 
   emit(op: BuiltinOperator, inputs: number[], outputs: number[], options?: TfliteOptions): void {
@@ -97,57 +135,131 @@ export class LowerContext {
     return this.ref(v).layout;
   }
 
-  /** The tensor holding a run-time operand, in whatever layout it has. */
-  input(v: Value): number {
-    return this.ref(v).index;
+  /** True when `v` is held by an int8 tensor. */
+  isQuantized(v: Value): boolean {
+    return this.paramsOf(this.ref(v).index) !== undefined;
   }
 
-  /** A run-time operand in ONNX element order, transposing once (and only once) if it is stored otherwise. */
+  /** The float tensor of a run-time operand, in whatever layout it has (dequantized once if it is held in int8). */
+  input(v: Value): number {
+    return this.#float(this.ref(v).index);
+  }
+
+  /** A run-time operand as float in ONNX element order, transposing once (and only once) if it is stored otherwise. */
   plainInput(v: Value): number {
+    return this.#float(this.#plainOf(v));
+  }
+
+  /** The int8 tensor holding a run-time operand, in whatever layout it has; for integer kernels. */
+  quantizedInput(v: Value): number {
+    const { index } = this.ref(v);
+    if (!this.paramsOf(index)) throw new CondenseError('E_INTERNAL', `TFLite export: value "${v.name}" is not held in int8.`, { context: { value: v.name } });
+    return index;
+  }
+
+  /** The int8 tensor of a run-time operand in ONNX element order. */
+  quantizedPlainInput(v: Value): number {
+    this.quantizedInput(v);
+    return this.#plainOf(v);
+  }
+
+  /** A run-time operand for a float kernel or an integer one, in its stored layout or (plain) in ONNX element order. */
+  read(v: Value, quantized: boolean, plain = false): number {
+    if (quantized) return plain ? this.quantizedPlainInput(v) : this.quantizedInput(v);
+    return plain ? this.plainInput(v) : this.input(v);
+  }
+
+  #float(index: number): number {
+    if (!this.paramsOf(index)) return index;
+    let float = this.#dequantized.get(index);
+    if (float === undefined) {
+      const t = this.model.tensors[index]!;
+      float = this.temp(`${t.name}/dequantized`, t.shape);
+      this.emit(BuiltinOperator.DEQUANTIZE, [index], [float]);
+      this.#dequantized.set(index, float);
+    }
+    return float;
+  }
+
+  /** The tensor of `v` (its own type) in ONNX element order. */
+  #plainOf(v: Value): number {
     const ref = this.ref(v);
     if (ref.layout.kind === 'plain') return ref.index;
-    const cached = this.#plain.get(v);
+    const cached = this.#plain.get(ref.index);
     if (cached !== undefined) return cached;
     const shape = dims(v);
+    const like = (name: string, s: number[]) => this.similar(ref.index, name, s);
     let index: number;
     if (ref.layout.kind === 'nhwc') {
-      index = this.temp(`${v.name}_nchw`, shape);
+      index = like(`${v.name}_nchw`, shape);
       this.transposeInto(ref.index, NHWC_TO_NCHW, index);
     } else {
       // Columns in H, W, C order back to C, H, W: unflatten, transpose, flatten.
       const { c, h, w } = ref.layout;
       const n = shape[0]!;
-      const unflat = this.temp(`${v.name}_hwc`, [n, h, w, c]);
+      const unflat = like(`${v.name}_hwc`, [n, h, w, c]);
       this.reshapeInto(ref.index, unflat);
-      const nchw = this.temp(`${v.name}_chw`, [n, c, h, w]);
+      const nchw = like(`${v.name}_chw`, [n, c, h, w]);
       this.transposeInto(unflat, NHWC_TO_NCHW, nchw);
-      index = this.temp(`${v.name}_flat`, shape);
+      index = like(`${v.name}_flat`, shape);
       this.reshapeInto(nchw, index);
     }
-    this.#plain.set(v, index);
+    this.#plain.set(ref.index, index);
     return index;
   }
 
   /**
    * The tensor a node writes its output `i` to, and the activation to fuse.
    * When the plan folds a following Relu/Relu6 into this node, the tensor is
-   * the activation's output and `activation` says which to apply.
+   * the activation's output and `activation` says which to apply. When the
+   * plan runs the node on integer kernels, the tensor is int8 with the
+   * parameters of the QuantizeLinear nodes it absorbs. Kernels that keep
+   * their input's scale (pools, reshapes, pads) pass that as `params`;
+   * finishNode then requantizes to the absorbed parameters if they differ.
    */
-  output(node: Node, opts: { index?: number; layout?: Layout } = {}): { index: number; activation: ActivationFunctionType } {
+  output(node: Node, opts: { index?: number; layout?: Layout; params?: ActivationParams } = {}): { index: number; activation: ActivationFunctionType } {
     const own = node.outputs[opts.index ?? 0]!;
     const fused = opts.index ? undefined : this.plan.fused.get(node);
+    const int8 = opts.index ? undefined : this.plan.int8.get(node);
     const value = fused ? fused.node.output : own;
     const layout = opts.layout ?? defaultLayout(dims(value).length);
-    const index = this.define(value, layout);
+    const params = opts.params ?? int8?.params;
+    const index = this.define(value, layout, params);
     if (fused) this.bind(own, this.ref(value));
+    if (int8) {
+      if (params && sameParams(params, int8.params)) for (const q of int8.quantizers) this.bind(q.output, this.ref(value));
+      else this.#pending.push({ value, quantizers: int8.quantizers, params: int8.params });
+    }
     return { index, activation: fused?.activation ?? ActivationFunctionType.NONE };
   }
 
-  /** Creates the tensor of a value computed at run time. */
-  define(v: Value, layout: Layout): number {
+  /** Called after each node: requantizes integer-kernel outputs written at their input's scale to what their quantizers ask. */
+  finishNode(): void {
+    for (const { value, quantizers, params } of this.#pending.splice(0)) {
+      const ref = this.ref(value);
+      const requantized = { index: this.requantized(ref.index, params), layout: ref.layout };
+      this.bind(value, requantized);
+      for (const q of quantizers) this.bind(q.output, requantized);
+    }
+  }
+
+  /** An int8 tensor with `params` holding `index`'s values: itself, or a QUANTIZE (requantization) of it. */
+  requantized(index: number, params: ActivationParams): number {
+    const held = this.paramsOf(index);
+    if (held && sameParams(held, params)) return index;
+    const t = this.model.tensors[index]!;
+    const out = this.quantizedTemp(`${t.name}/requantized`, t.shape, params);
+    this.emit(BuiltinOperator.QUANTIZE, [index], [out]);
+    return out;
+  }
+
+  /** Creates the tensor of a value computed at run time: float32, or int8 with `params`. */
+  define(v: Value, layout: Layout, params?: ActivationParams): number {
     // A 4-D graph output returned as NCHW gets its name on the boundary TRANSPOSE's output.
     const boundary = v.isGraphOutput() && layout.kind === 'nhwc' && this.options.layout === 'nchw';
-    const index = this.temp(boundary ? `${v.name}_nhwc` : v.name, storedShape(dims(v), layout));
+    const name = boundary ? `${v.name}_nhwc` : v.name;
+    const shape = storedShape(dims(v), layout);
+    const index = params ? this.quantizedTemp(name, shape, params) : this.temp(name, shape);
     this.bind(v, { index, layout });
     return index;
   }
@@ -170,34 +282,17 @@ export class LowerContext {
   // ---- values fixed at export time
 
   /**
-   * A weight or bias tensor: the static value `v` rearranged for the op, stored
-   * as float32, or as float16 read through DEQUANTIZE when the model holds it
-   * in float16 or the caller asked for float16 weights.
+   * A weight or bias for a float kernel: the static value `v` rearranged for
+   * the op, stored as float32, or in the model's integers or float16 read
+   * through DEQUANTIZE (see WeightStore).
    */
   weight(v: Value, how: WeightArrangement): number {
-    const key = `${v.name}\0${how.key}`;
-    const cached = this.#weights.get(key);
-    if (cached !== undefined) return cached;
-    const source = staticFloats(v)!;
-    const { data, shape } = how.arrange(source.data, source.shape);
-    const name = how.key ? `${v.name}/${how.key}` : v.name;
-    const index = this.#storeWeight(name, data, shape, source.float16);
-    this.#weights.set(key, index);
-    return index;
+    return this.weights.float(v, how);
   }
 
   /** A bias of zeros for ops whose TFLite form wants one the ONNX node lacks. */
   zeroBias(name: string, size: number): number {
     return this.float32(name, new Float32Array(size), [size]);
-  }
-
-  #storeWeight(name: string, data: Float32Array, shape: number[], float16: boolean): number {
-    if (!float16 && this.options.weights === 'float32') return this.float32(name, data, shape);
-    const half = Uint16Array.from(data, float32ToFloat16Bits);
-    const stored = this.tensor({ name: `${name}/float16`, type: TensorType.FLOAT16, shape, data: bytesOf(half) });
-    const index = this.temp(name, shape);
-    this.emit(BuiltinOperator.DEQUANTIZE, [stored], [index]);
-    return index;
   }
 
   /**
@@ -221,4 +316,3 @@ export class LowerContext {
 export function bytesOf(a: Float32Array | Int32Array | Uint16Array | Int8Array | Uint8Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
-

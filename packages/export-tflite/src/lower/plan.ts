@@ -1,14 +1,17 @@
 import { getFloat, type Graph, type Node } from '@condense/core';
 import { ActivationFunctionType } from '../generated/tflite_generated.js';
 import type { OpRule } from './rule.js';
+import { quantizedView, quantizersOf, type ActivationParams } from './quantized.js';
 import { isStatic, staticFloats } from './static-values.js';
 
-/** What the export will emit: the nodes to lower, in order, and the activations folded into their producers. */
+/** What the export will emit: the nodes to lower, in order, the activations folded into their producers, and which nodes run on integer kernels. */
 export interface ExportPlan {
   graph: Graph;
   nodes: Node[];
   /** Producer -> the Relu/Clip node folded into its fused_activation_function. */
   fused: Map<Node, { node: Node; activation: ActivationFunctionType }>;
+  /** Nodes on int8 kernels -> the QuantizeLinear nodes they absorb (writing their int8 tensor) and its parameters. Filled by planInt8. */
+  int8: Map<Node, { quantizers: Node[]; params: ActivationParams }>;
 }
 
 /**
@@ -42,7 +45,32 @@ export function planExport(graph: Graph, rules: ReadonlyMap<string, OpRule>): Ex
     if (activation !== undefined) fused.set(node, { node: next, activation });
   }
   const folded = new Set([...fused.values()].map((f) => f.node));
-  return { graph, nodes: nodes.filter((n) => !folded.has(n)), fused };
+  return { graph, nodes: nodes.filter((n) => !folded.has(n)), fused, int8: new Map() };
+}
+
+/**
+ * Chooses the nodes that run on integer kernels, once check() has accepted
+ * the plan: those whose every run-time input is an int8 tensor and whose
+ * output (after any fused activation) only QuantizeLinear nodes read, when
+ * the op's int8 form accepts them. The quantizers they absorb leave the plan.
+ */
+export function planInt8(plan: ExportPlan, rules: ReadonlyMap<string, OpRule>): void {
+  const absorbed = new Set<Node>();
+  for (const node of plan.nodes) {
+    const rule = ruleOf(node, rules);
+    if (!rule?.int8) continue;
+    const operands = rule.operands(node).flatMap((i) => {
+      const v = node.inputs[i];
+      return v && !isStatic(v) ? [v] : [];
+    });
+    if (operands.length === 0 || !operands.every((v) => quantizedView(v))) continue;
+    const out = plan.fused.get(node)?.node.output ?? node.outputs[0];
+    const quantizers = out && quantizersOf(out);
+    if (!quantizers || rule.int8.check(node) !== undefined) continue;
+    plan.int8.set(node, { quantizers: quantizers.nodes, params: quantizers.params });
+    for (const q of quantizers.nodes) absorbed.add(q);
+  }
+  plan.nodes = plan.nodes.filter((n) => !absorbed.has(n));
 }
 
 export function ruleOf(node: Node, rules: ReadonlyMap<string, OpRule>): OpRule | undefined {

@@ -18,6 +18,19 @@ export interface OpRule {
   check(node: Node): string | undefined;
   /** Emits the node's TFLite operators. Runs only on nodes check() accepted. */
   lower(node: Node, ctx: LowerContext): void;
+  /**
+   * The node on integer kernels, for ops TFLite has int8 kernels for. The
+   * plan takes this form when every run-time input is an int8 tensor
+   * (DequantizeLinear of QuantizeLinear) and only QuantizeLinear nodes read
+   * the output (see planInt8); otherwise the node runs in float between
+   * DEQUANTIZE and QUANTIZE, which computes what the QDQ model computes.
+   */
+  int8?: {
+    /** Why this node stays in float though its tensors are int8, or undefined. */
+    check(node: Node): string | undefined;
+    /** Emits the integer-kernel form; ctx.output(node) is then int8 with the absorbed quantizers' parameters. */
+    lower(node: Node, ctx: LowerContext): void;
+  };
 }
 
 /** Most CNN ops read one tensor, input 0. */

@@ -1,5 +1,8 @@
 import { NCHW_TO_NHWC, NHWC_TO_NCHW, transposeData } from '../../src/lower/layout.js';
 
+/** float32 export (and reading back) computes what onnxruntime computes, up to summation order. */
+export const FLOAT_TOLERANCE = 1e-4;
+
 /** Deterministic values in [lo, hi). */
 export function noise(shape: number[], seed = 1, lo = -1, hi = 1): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);

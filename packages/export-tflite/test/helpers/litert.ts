@@ -41,14 +41,18 @@ export function liteRt(): Promise<LiteRt> {
   return loading;
 }
 
-/** Runs .tflite bytes once on the CPU (wasm, XNNPack) with inputs in model order; returns the outputs' data. */
-export async function runTflite(model: Uint8Array, inputs: Array<{ data: Float32Array; shape: number[] }>): Promise<Float32Array[]> {
+/** Runs .tflite bytes once on the CPU (wasm, XNNPack) with inputs in model order; returns the outputs' data. LiteRT.js takes float32, int32 and uint8 tensors (not int8). */
+export async function runTflite(model: Uint8Array, inputs: Array<{ data: Float32Array | Uint8Array; shape: number[] }>): Promise<Array<Float32Array | Uint8Array>> {
   const litert = await liteRt();
   const compiled = await litert.loadAndCompile(model, { accelerator: 'wasm' });
-  const tensors = inputs.map((i) => new litert.Tensor(i.data, i.shape));
+  // LiteRT.js types its arrays as backed by plain ArrayBuffers, which these are.
+  const tensors = inputs.map((i) => new litert.Tensor(i.data as Float32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>, i.shape));
   try {
     const results = await compiled.run(tensors);
-    const out = results.map((t) => Float32Array.from(t.toTypedArray() as Float32Array));
+    const out = results.map((t) => {
+      const data = t.toTypedArray();
+      return data instanceof Uint8Array ? Uint8Array.from(data) : Float32Array.from(data as Float32Array);
+    });
     for (const t of results) t.delete();
     return out;
   } finally {

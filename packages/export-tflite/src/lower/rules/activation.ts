@@ -22,7 +22,18 @@ function unary(emit: (node: Node, ctx: LowerContext, input: number, output: numb
 
 const simple = (op: BuiltinOperator) => unary((_, ctx, input, output) => ctx.emit(op, [input], [output]));
 
-export const relu = simple(BuiltinOperator.RELU);
+/** RELU has an int8 kernel (rescaling to its output's parameters); a Relu after an op with a fused activation is folded into it instead. */
+export const relu: OpRule = {
+  ...simple(BuiltinOperator.RELU),
+  int8: {
+    check: () => undefined,
+    lower(node, ctx) {
+      const x = node.inputs[0]!;
+      const out = ctx.output(node, { layout: ctx.layoutOf(x) });
+      ctx.emit(BuiltinOperator.RELU, [ctx.quantizedInput(x)], [out.index]);
+    },
+  },
+};
 export const sigmoid = simple(BuiltinOperator.LOGISTIC);
 export const tanh = simple(BuiltinOperator.TANH);
 export const hardSwish = simple(BuiltinOperator.HARD_SWISH);
@@ -51,16 +62,17 @@ export const clip = unary(
 );
 
 /**
- * HardSigmoid(x) = clamp(alpha·x + beta, 0, 1) = relu6(6·alpha·x + 6·beta) / 6:
- * MUL, ADD with RELU6 fused, MUL; every TFLite runtime has these.
+ * HardSigmoid(x) = min(max(alpha·x + beta, 0), 1): MUL, ADD with RELU fused,
+ * MINIMUM, which round as onnxruntime does (one rounding for the product, one
+ * for the sum); every TFLite runtime has these.
  */
 export const hardSigmoid = unary((node, ctx, input, output) => {
   const alpha = getFloat(node.attrs, 'alpha', 0.2);
   const beta = getFloat(node.attrs, 'beta', 0.5);
   const shape = ctx.shapeOf(output);
   const scaled = ctx.temp(`${node.name}/scaled`, shape);
-  ctx.emit(BuiltinOperator.MUL, [input, ctx.scalar(`${node.name}/6alpha`, 6 * alpha)], [scaled], { kind: 'arithmetic', activation: ActivationFunctionType.NONE });
-  const clamped = ctx.temp(`${node.name}/relu6`, shape);
-  ctx.emit(BuiltinOperator.ADD, [scaled, ctx.scalar(`${node.name}/6beta`, 6 * beta)], [clamped], { kind: 'arithmetic', activation: ActivationFunctionType.RELU6 });
-  ctx.emit(BuiltinOperator.MUL, [clamped, ctx.scalar(`${node.name}/sixth`, 1 / 6)], [output], { kind: 'arithmetic', activation: ActivationFunctionType.NONE });
+  ctx.emit(BuiltinOperator.MUL, [input, ctx.scalar(`${node.name}/alpha`, alpha)], [scaled], { kind: 'arithmetic', activation: ActivationFunctionType.NONE });
+  const shifted = ctx.temp(`${node.name}/relu`, shape);
+  ctx.emit(BuiltinOperator.ADD, [scaled, ctx.scalar(`${node.name}/beta`, beta)], [shifted], { kind: 'arithmetic', activation: ActivationFunctionType.RELU });
+  ctx.emit(BuiltinOperator.MINIMUM, [shifted, ctx.scalar(`${node.name}/one`, 1)], [output]);
 });

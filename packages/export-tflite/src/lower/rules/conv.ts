@@ -4,6 +4,7 @@ import type { LowerContext, WeightArrangement } from '../context.js';
 import { NHWC, transposeData } from '../layout.js';
 import { FIRST_INPUT, type OpRule } from '../rule.js';
 import { dims, staticFloats, weightProblem } from '../static-values.js';
+import { kernelWeightProblem } from '../weights.js';
 import { groupOf, sameTotal, tflitePadding, windowOf, type Window2d } from '../window.js';
 
 /** Reorders a 4-D weight by `perm` (ONNX Transpose semantics). */
@@ -12,11 +13,12 @@ export function permuted(key: string, perm: number[], channelAxis: number): Weig
     key,
     channelAxis,
     arrange: (data, shape) => ({ data: transposeData(data, shape, perm), shape: perm.map((p) => shape[p]!) }),
+    axisOf: (a) => perm.indexOf(a),
   };
 }
 
 /** Weights TFLite reads in ONNX's layout already (biases). */
-export const AS_IS: WeightArrangement = { key: '', channelAxis: 0, arrange: (data, shape) => ({ data, shape }) };
+export const AS_IS: WeightArrangement = { key: '', channelAxis: 0, arrange: (data, shape) => ({ data, shape }), axisOf: (a) => a };
 /** CONV_2D filters are [out, kh, kw, in]. */
 const OHWI = permuted('ohwi', [0, 2, 3, 1], 0);
 /** DEPTHWISE_CONV_2D filters are [1, kh, kw, channels x multiplier]; ONNX's output channel order already matches. */
@@ -56,36 +58,56 @@ export const conv: OpRule = {
     return undefined;
   },
   lower(node, ctx) {
-    const x = node.inputs[0]!;
-    const w = convWindow(node) as Window2d;
-    const hw = spatial(x);
-    const { padding, explicit } = tflitePadding(w, hw);
-    const input = explicit ? padInput(ctx, x, explicit) : ctx.input(x);
-    const group = groupOf(node);
-    const depthwise = group > 1;
-    const outChannels = dims(node.output)[1]!;
-    const filter = ctx.weight(node.inputs[1]!, depthwise ? DEPTHWISE : OHWI);
-    const bias = node.inputs[2] ? ctx.weight(node.inputs[2], AS_IS) : ctx.zeroBias(`${node.name}/bias`, outChannels);
-    const out = ctx.output(node);
-    const common = { padding, strideH: w.strides[0], strideW: w.strides[1], dilationH: w.dilations[0], dilationW: w.dilations[1], activation: out.activation };
-    if (depthwise) {
-      ctx.emit(BuiltinOperator.DEPTHWISE_CONV_2D, [input, filter, bias], [out.index], {
-        kind: 'depthwiseConv2d',
-        depthMultiplier: outChannels / group,
-        ...common,
-      });
-    } else {
-      ctx.emit(BuiltinOperator.CONV_2D, [input, filter, bias], [out.index], { kind: 'conv2d', ...common });
-    }
+    const how = filterArrangement(node);
+    // Hybrid kernels read int8 weights and quantize the float input on the fly.
+    const hybrid = ctx.options.dynamicRange === 'hybrid' && !kernelWeightProblem(node.inputs[1], how);
+    const filter = hybrid ? ctx.weights.int8(node.inputs[1]!, how).index : ctx.weight(node.inputs[1]!, how);
+    const bias = node.inputs[2] ? ctx.weight(node.inputs[2], AS_IS) : ctx.zeroBias(`${node.name}/bias`, dims(node.output)[1]!);
+    emitConv(node, ctx, ctx.input(node.inputs[0]!), filter, bias);
+  },
+  int8: {
+    check: (node) => kernelWeightProblem(node.inputs[1], filterArrangement(node)),
+    lower(node, ctx) {
+      const x = node.inputs[0]!;
+      const filter = ctx.weights.int8(node.inputs[1]!, filterArrangement(node));
+      const bias = ctx.weights.int32Bias(node.inputs[2]?.name ?? `${node.name}/bias`, node.inputs[2], AS_IS, ctx.paramsOf(ctx.quantizedInput(x))!.scale, filter.scales);
+      emitConv(node, ctx, ctx.quantizedInput(x), filter.index, bias);
+    },
   },
 };
 
-/** Zero-pads an NHWC input by [top, left, bottom, right] where TFLite's SAME/VALID cannot. */
-export function padInput(ctx: LowerContext, x: Value, [t, l, b, r]: [number, number, number, number]): number {
-  const [n, h, w, c] = ctx.shapeOf(ctx.input(x)) as [number, number, number, number];
-  const padded = ctx.temp(`${x.name}/padded`, [n, h + t + b, w + l + r, c]);
+function filterArrangement(node: Node): WeightArrangement {
+  return groupOf(node) > 1 ? DEPTHWISE : OHWI;
+}
+
+/** CONV_2D or DEPTHWISE_CONV_2D of whatever input, filter and bias tensors the caller made (float, hybrid or int8). */
+function emitConv(node: Node, ctx: LowerContext, source: number, filter: number, bias: number): void {
+  const w = convWindow(node) as Window2d;
+  const { padding, explicit } = tflitePadding(w, spatial(node.inputs[0]!));
+  const x = padInput(ctx, node.inputs[0]!, source, explicit);
+  const group = groupOf(node);
+  const out = ctx.output(node);
+  const common = { padding, strideH: w.strides[0], strideW: w.strides[1], dilationH: w.dilations[0], dilationW: w.dilations[1], activation: out.activation };
+  if (group > 1) {
+    ctx.emit(BuiltinOperator.DEPTHWISE_CONV_2D, [x, filter, bias], [out.index], { kind: 'depthwiseConv2d', depthMultiplier: dims(node.output)[1]! / group, ...common });
+  } else {
+    ctx.emit(BuiltinOperator.CONV_2D, [x, filter, bias], [out.index], { kind: 'conv2d', ...common });
+  }
+}
+
+/**
+ * `source` (x's NHWC tensor, float or int8) zero-padded by [top, left, bottom,
+ * right] where TFLite's SAME/VALID cannot express the pads; `source` itself
+ * when there are none. PAD fills an int8 tensor with its zero point: the
+ * quantized 0.
+ */
+export function padInput(ctx: LowerContext, x: Value, source: number, explicit: [number, number, number, number] | undefined): number {
+  if (!explicit) return source;
+  const [t, l, b, r] = explicit;
+  const [n, h, w, c] = ctx.shapeOf(source) as [number, number, number, number];
+  const padded = ctx.similar(source, `${x.name}/padded`, [n, h + t + b, w + l + r, c]);
   const paddings = ctx.int32(`${x.name}/paddings`, [0, 0, t, b, l, r, 0, 0], [4, 2]);
-  ctx.emit(BuiltinOperator.PAD, [ctx.input(x), paddings], [padded]);
+  ctx.emit(BuiltinOperator.PAD, [source, paddings], [padded]);
   return padded;
 }
 

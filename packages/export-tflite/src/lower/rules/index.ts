@@ -5,6 +5,7 @@ import { conv, convTranspose } from './conv.js';
 import { dense } from './dense.js';
 import { ARITHMETIC_OPS, MIN_MAX_OPS, arithmetic, minMax } from './elementwise.js';
 import { pad } from './pad.js';
+import { dequantizeLinear, quantizeLinear } from './quantize.js';
 import { globalPool, pool } from './pool.js';
 import { reduce } from './reduce.js';
 import { resize } from './resize.js';
@@ -42,14 +43,15 @@ export const RULES: ReadonlyMap<string, OpRule> = new Map<string, OpRule>([
   ['Pad', pad],
   ['Softmax', softmax],
   ['Resize', resize],
+  ['QuantizeLinear', quantizeLinear],
+  ['DequantizeLinear', dequantizeLinear],
   ['Identity', passThrough],
   ['Dropout', passThrough],
 ]);
 
 /** Why ops condense knows but does not export yet are refused, when there is more to say than "no mapping". */
 export const NOT_YET: ReadonlyMap<string, string> = new Map([
-  ['QuantizeLinear', 'int8 (QDQ) export is not supported yet; export the float model, or wait for int8 TFLite export'],
-  ['DequantizeLinear', 'int8 (QDQ) export is not supported yet; export the float model, or wait for int8 TFLite export'],
   ['Cast', 'only Casts of float16 constants to float32 (float16 weights) are exported'],
+  ['QLinearConv', "QOperator form is not exported; quantize in QDQ form (quantize-static's default format), which exports to int8 kernels"],
   ['Constant', 'only Constant nodes holding a tensor (the value attribute) are exported'],
 ]);

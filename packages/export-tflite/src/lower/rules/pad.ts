@@ -1,6 +1,7 @@
 import { getFloat, getInts, getString, type Node } from '@condense/core';
 import { BuiltinOperator } from '../../generated/tflite_generated.js';
 import { NCHW_TO_NHWC, permute } from '../layout.js';
+import type { LowerContext } from '../context.js';
 import { FIRST_INPUT, type OpRule } from '../rule.js';
 import { dims, staticFloats, staticInts } from '../static-values.js';
 
@@ -35,13 +36,18 @@ export const pad: OpRule = {
     const pads = padsOf(node);
     return typeof pads === 'string' ? pads : undefined;
   },
-  lower(node, ctx) {
-    const x = node.inputs[0]!;
-    const perAxis = padsOf(node) as Array<[number, number]>;
-    const nhwc = ctx.layoutOf(x).kind === 'nhwc';
-    const stored = nhwc ? permute(perAxis, NCHW_TO_NHWC) : perAxis;
-    const paddings = ctx.int32(`${node.name}/paddings`, stored.flat(), [stored.length, 2]);
-    const out = ctx.output(node);
-    ctx.emit(BuiltinOperator.PAD, [nhwc ? ctx.input(x) : ctx.plainInput(x), paddings], [out.index]);
-  },
+  lower: (node, ctx) => lowerPad(node, ctx, false),
+  // int8 PAD fills with the zero point (the quantized 0) and keeps the input's scale.
+  int8: { check: () => undefined, lower: (node, ctx) => lowerPad(node, ctx, true) },
 };
+
+function lowerPad(node: Node, ctx: LowerContext, quantized: boolean): void {
+  const x = node.inputs[0]!;
+  const perAxis = padsOf(node) as Array<[number, number]>;
+  const nhwc = ctx.layoutOf(x).kind === 'nhwc';
+  const stored = nhwc ? permute(perAxis, NCHW_TO_NHWC) : perAxis;
+  const paddings = ctx.int32(`${node.name}/paddings`, stored.flat(), [stored.length, 2]);
+  const input = ctx.read(x, quantized, !nhwc);
+  const out = ctx.output(node, { params: ctx.paramsOf(input) });
+  ctx.emit(BuiltinOperator.PAD, [input, paddings], [out.index]);
+}

@@ -5,6 +5,7 @@ import { clipBounds } from '../plan.js';
 import { FIRST_INPUT, type OpRule } from '../rule.js';
 import { dims } from '../static-values.js';
 import { tflitePadding, windowOf, windowOutput, type TflitePadding, type Window2d } from '../window.js';
+import type { LowerContext } from '../context.js';
 import { padInput } from './conv.js';
 
 interface PoolPlan {
@@ -60,23 +61,28 @@ export const pool: OpRule = {
     const plan = planPool(node);
     return typeof plan === 'string' ? plan : undefined;
   },
-  lower(node, ctx) {
-    const { window, padding } = planPool(node) as PoolPlan;
-    const x = node.inputs[0]!;
-    const input = padding.explicit ? padInput(ctx, x, padding.explicit) : ctx.input(x);
-    const out = ctx.output(node);
-    const op = node.op === 'MaxPool' ? BuiltinOperator.MAX_POOL_2D : BuiltinOperator.AVERAGE_POOL_2D;
-    ctx.emit(op, [input], [out.index], {
-      kind: 'pool2d',
-      padding: padding.padding,
-      strideH: window.strides[0],
-      strideW: window.strides[1],
-      filterH: window.kernel[0],
-      filterW: window.kernel[1],
-      activation: out.activation,
-    });
-  },
+  lower: (node, ctx) => emitPool(node, ctx, false),
+  int8: { check: () => undefined, lower: (node, ctx) => emitPool(node, ctx, true) },
 };
+
+/** MAX_POOL_2D or AVERAGE_POOL_2D, in float or int8 (whose kernels keep the input's scale). */
+function emitPool(node: Node, ctx: LowerContext, quantized: boolean): void {
+  const { window, padding } = planPool(node) as PoolPlan;
+  const x = node.inputs[0]!;
+  const source = ctx.read(x, quantized);
+  const input = padInput(ctx, x, source, padding.explicit);
+  const out = ctx.output(node, { params: ctx.paramsOf(source) });
+  const op = node.op === 'MaxPool' ? BuiltinOperator.MAX_POOL_2D : BuiltinOperator.AVERAGE_POOL_2D;
+  ctx.emit(op, [input], [out.index], {
+    kind: 'pool2d',
+    padding: padding.padding,
+    strideH: window.strides[0],
+    strideW: window.strides[1],
+    filterH: window.kernel[0],
+    filterW: window.kernel[1],
+    activation: out.activation,
+  });
+}
 
 /** GlobalAveragePool and GlobalMaxPool: a mean or max over H and W, kept as size-1 axes. */
 export const globalPool: OpRule = {
@@ -84,10 +90,16 @@ export const globalPool: OpRule = {
   check(node) {
     return dims(node.inputs[0]!).length === 4 ? undefined : 'only 4-D inputs are supported';
   },
-  lower(node, ctx) {
-    const axes = ctx.int32(`${node.name}/axes`, [NHWC_AXIS_OF[2]!, NHWC_AXIS_OF[3]!]);
-    const out = ctx.output(node);
-    const op = node.op === 'GlobalMaxPool' ? BuiltinOperator.REDUCE_MAX : BuiltinOperator.MEAN;
-    ctx.emit(op, [ctx.input(node.inputs[0]!), axes], [out.index], { kind: 'reducer', keepDims: true });
-  },
+  lower: (node, ctx) => emitGlobalPool(node, ctx, false),
+  int8: { check: () => undefined, lower: (node, ctx) => emitGlobalPool(node, ctx, true) },
 };
+
+/** MEAN or REDUCE_MAX over H and W. int8 MEAN rescales to any output scale; int8 REDUCE_MAX keeps its input's. */
+function emitGlobalPool(node: Node, ctx: LowerContext, quantized: boolean): void {
+  const x = node.inputs[0]!;
+  const input = ctx.read(x, quantized);
+  const axes = ctx.int32(`${node.name}/axes`, [NHWC_AXIS_OF[2]!, NHWC_AXIS_OF[3]!]);
+  const max = node.op === 'GlobalMaxPool';
+  const out = ctx.output(node, { params: max ? ctx.paramsOf(input) : undefined });
+  ctx.emit(max ? BuiltinOperator.REDUCE_MAX : BuiltinOperator.MEAN, [input, axes], [out.index], { kind: 'reducer', keepDims: true });
+}

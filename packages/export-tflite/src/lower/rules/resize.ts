@@ -1,5 +1,6 @@
 import { getInt, getString, type Node } from '@condense/core';
 import { BuiltinOperator } from '../../generated/tflite_generated.js';
+import type { LowerContext } from '../context.js';
 import { FIRST_INPUT, type OpRule } from '../rule.js';
 import { dims, staticFloats } from '../static-values.js';
 
@@ -123,11 +124,16 @@ export const resize: OpRule = {
     const plan = planResize(node);
     return typeof plan === 'string' ? plan : undefined;
   },
-  lower(node, ctx) {
-    const { op, flags } = planResize(node) as { op: BuiltinOperator; flags: ResizeFlags };
-    const [, , h, w] = dims(node.output);
-    const size = ctx.int32(`${node.name}/size`, [h!, w!]);
-    const out = ctx.output(node);
-    ctx.emit(op, [ctx.input(node.inputs[0]!), size], [out.index], { kind: 'resize', ...flags });
-  },
+  lower: (node, ctx) => lowerResize(node, ctx, false),
+  // int8 resizes keep the input's scale.
+  int8: { check: () => undefined, lower: (node, ctx) => lowerResize(node, ctx, true) },
 };
+
+function lowerResize(node: Node, ctx: LowerContext, quantized: boolean): void {
+  const { op, flags } = planResize(node) as { op: BuiltinOperator; flags: ResizeFlags };
+  const [, , h, w] = dims(node.output);
+  const size = ctx.int32(`${node.name}/size`, [h!, w!]);
+  const input = ctx.read(node.inputs[0]!, quantized);
+  const out = ctx.output(node, { params: ctx.paramsOf(input) });
+  ctx.emit(op, [input, size], [out.index], { kind: 'resize', ...flags });
+}
