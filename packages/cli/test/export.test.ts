@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Graph, Tensor, attr, createModel } from '@condense/core';
+import { readOpenvino } from '@condense/export-openvino';
 import { encodeModelBytes } from '@condense/onnx';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clsModel, condense as run, firstOutput, maxAbsDifference, tinyCnn } from './helpers.js';
@@ -81,7 +82,7 @@ describe('condense export --to tflite', () => {
   it('refuses bad flags before reading the model, and never replaces the input', async () => {
     const out = file('never.tflite');
     const cases: Array<[string[], RegExp]> = [
-      [['export', tinyCnn, '-o', out], /Say which format with --to \(tflite\)/],
+      [['export', tinyCnn, '-o', out], /Say which format with --to \(tflite, openvino, tensorrt\)/],
       [['export', tinyCnn, '--to', 'onnx', '-o', out], /--to onnx is not a format condense exports/],
       [['export', tinyCnn, '--to', 'tflite', '-o', out, '--int8'], /--int8 .* add --calib/],
       [['export', tinyCnn, '--to', 'tflite', '-o', out, '--calib', TRAIN_IMAGES], /--calib gives calibration data for --int8/],
@@ -106,5 +107,41 @@ describe('condense convert <model.tflite>', () => {
     const out = file('junk.onnx');
     expectRefusal(await condense('convert', junk, '-o', out), out, /junk\.tflite: Not a valid \.tflite model: it lacks the "TFL3" file identifier/);
     expectRefusal(await condense('convert', tinyCnn, '-o', out, '--layout', 'nchw'), out, /--layout describes a \.tflite input/);
+  });
+});
+
+describe('condense export --to openvino | tensorrt', () => {
+  it('--to openvino writes model.xml and model.bin that read back to the same outputs', async () => {
+    const dir = file('ov');
+    const r = await condense('export', tinyCnn, '--to', 'openvino', '-o', dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/wrote .*model\.xml/);
+    const back = readOpenvino(readFileSync(path.join(dir, 'model.xml'), 'utf8'), readFileSync(path.join(dir, 'model.bin')));
+    const onnx = file('ov-back.onnx');
+    writeFileSync(onnx, encodeModelBytes(back));
+    expect(maxAbsDifference(await firstOutput(onnx, 'image', [1, 1, 28, 28]), await firstOutput(tinyCnn, 'image', [1, 1, 28, 28]))).toBeLessThan(1e-5);
+  });
+
+  it.skipIf(!existsSync(TRAIN_IMAGES))('--to tensorrt --int8 --calib writes the float model, the QDQ model, the calibration cache and the build script', async () => {
+    const dir = file('trt');
+    const r = await condense('export', tinyCnn, '--to', 'tensorrt', '-o', dir, '--int8', '--calib', TRAIN_IMAGES);
+    expect(r.code).toBe(0);
+    for (const name of ['model.onnx', 'model.qdq.onnx', 'calibration.cache', 'build-engine.sh']) expect(existsSync(path.join(dir, name)), name).toBe(true);
+    const float = await firstOutput(tinyCnn, 'image', [1, 1, 28, 28]);
+    expect(maxAbsDifference(await firstOutput(path.join(dir, 'model.onnx'), 'image', [1, 1, 28, 28]), float)).toBeLessThan(1e-5);
+    // int8 on a noise input: within a tenth of the output's range.
+    const range = Math.max(...float.map(Math.abs));
+    expect(maxAbsDifference(await firstOutput(path.join(dir, 'model.qdq.onnx'), 'image', [1, 1, 28, 28]), float)).toBeLessThan(0.1 * range);
+    expect(readFileSync(path.join(dir, 'calibration.cache'), 'utf8')).toMatch(/^TRT-\d+-EntropyCalibration2\n/);
+  }, 60_000);
+
+  it('refuses TFLite-only flags and an output that is a file, with nothing written', async () => {
+    expectRefusal(await condense('export', tinyCnn, '--to', 'openvino', '-o', file('ov2'), '--layout', 'nchw'), file('ov2'), /--layout is a TFLite option/);
+    const taken = file('taken');
+    writeFileSync(taken, 'x');
+    const r = await condense('export', tinyCnn, '--to', 'tensorrt', '-o', taken);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/is a file/);
+    expect(readFileSync(taken, 'utf8')).toBe('x');
   });
 });

@@ -5,12 +5,14 @@ import { PREPROCESS_OPTIONS, parseCommand, parseInputShapes, parsePreprocess, re
 import { calibrationSamples } from '../data-files.js';
 import { formatBytes, type Streams } from '../io.js';
 import { checkOutputPath } from '../output-path.js';
+import { DIRECTORY_TARGETS, exportToDirectory, type DirectoryTarget } from './export-directory.js';
 import { parseAdapter, runtimeFor } from '../runtimes.js';
 
 /** Calibration-image flags, except --layout, which here is the exported model's (images follow the model's input layout). */
 const { layout: _imageLayout, ...CALIB_OPTIONS } = PREPROCESS_OPTIONS;
 
 export const EXPORT_HELP = `Usage: condense export <model.onnx> --to tflite -o <model.tflite>
+       condense export <model.onnx> --to openvino|tensorrt -o <dir> [--int8 --calib <data>] [--fp16]
                       [--int8 --calib <data>] [--fp16] [--io float32|int8|uint8] [--hybrid]
                       [--layout nhwc|nchw] [--input-shape name=d0,d1,...]... [--adapter cpu|wasm|cuda]
                       [--size HxW] [--resize <mode>] [--scale N] [--mean A,B,C] [--std A,B,C] [--channels rgb|bgr]
@@ -30,12 +32,16 @@ with NHWC tensors inside, float32 weights unless told otherwise:
                     each); default nhwc, TFLite's own
   --input-shape     pins input sizes; TFLite needs every dimension known
                     (a symbolic batch becomes 1)
+--to openvino writes model.xml and model.bin (OpenVINO IR v11; --fp16 f16
+weights; --int8 the int8 preset's calibrated ranges as FakeQuantize).
+--to tensorrt writes model.onnx (--fp16: float16), build-engine.sh and, with
+--int8 --calib, model.qdq.onnx (explicit int8) and calibration.cache.
 --calib takes what compress takes (IDX, .npy, a folder of images or .npy
 files; --size, --scale, --mean, ... as there). Nothing is written when the
 model cannot be exported: every problem is listed first. The input is never
 overwritten, and the output appears whole or not at all.`;
 
-const TARGETS = ['tflite'];
+const TARGETS: readonly string[] = ['tflite', ...DIRECTORY_TARGETS];
 
 export async function exportModel(args: string[], io: Streams): Promise<number> {
   const parsed = parseCommand('export', args, {
@@ -64,6 +70,7 @@ export async function exportModel(args: string[], io: Streams): Promise<number> 
   const [flag] = Object.keys(preprocess);
   if (flag && !values.calib) throw new CondenseError('E_BAD_OPTION', `--${flag} describes calibration data; give it with --calib.`);
   const inputShapes = parseInputShapes(values['input-shape']);
+  if (values.to !== 'tflite') return exportFolder(values.to as DirectoryTarget, input, values, inputShapes, preprocess, io);
   const options = exportOptions(values, inputShapes);
   if (!values.output) throw new CondenseError('E_BAD_OPTION', 'No output file: add -o <model.tflite>.');
   checkTfliteOptions(options);
@@ -82,6 +89,16 @@ export async function exportModel(args: string[], io: Streams): Promise<number> 
   const quantized = [...model.graph].some((n) => n.op === 'QuantizeLinear');
   io.out.write(`wrote ${output} (${formatBytes(artifact!.bytes.byteLength)}, ${describe(values, quantized)})\n`);
   return 0;
+}
+
+/** --to openvino | tensorrt: -o names a folder; --io, --hybrid and --layout are TFLite's. */
+async function exportFolder(target: DirectoryTarget, input: string, values: Values & { output?: string; calib?: string; adapter?: string }, inputShapes: Record<string, Dim[]> | undefined, preprocess: ReturnType<typeof parsePreprocess>, io: Streams): Promise<number> {
+  const tfliteOnly = (['io', 'hybrid', 'layout'] as const).find((k) => values[k] !== undefined);
+  if (tfliteOnly) throw new CondenseError('E_BAD_OPTION', `--${tfliteOnly} is a TFLite option; --to ${target} does not take it.`);
+  if (!values.output) throw new CondenseError('E_BAD_OPTION', `No output folder: add -o <dir> (--to ${target} writes several files).`);
+  const model = await loadModel(input, { inputShapes });
+  const calibration = values.int8 ? { runtime: await runtimeFor(parseAdapter(values.adapter)), samples: await calibrationSamples(values.calib!, model.graph, 32, preprocess) } : undefined;
+  return exportToDirectory(target, values.output, { input, model, inputShapes, fp16: !!values.fp16, ...(calibration ? { calibration } : {}) }, io);
 }
 
 type Values = { fp16?: boolean; io?: string; hybrid?: boolean; layout?: string; int8?: boolean };
