@@ -1,6 +1,8 @@
 /**
  * The one place that touches the generated ONNX schema (onnx-buf, protobuf-es),
- * so the rest of the package speaks in these names.
+ * so the rest of the package speaks in these names. Also exported as
+ * `@condense/onnx/proto` for tools that edit files at the protobuf level
+ * (repair scripts, the fuzzer) without a second copy of the schema.
  */
 export {
   AttributeProtoSchema,
@@ -11,10 +13,12 @@ export {
   OperatorSetIdProtoSchema,
   StringStringEntryProtoSchema,
   TensorProtoSchema,
+  TensorProto_SegmentSchema,
   TensorProto_DataLocation as DataLocation,
   TensorShapeProtoSchema,
   TensorShapeProto_DimensionSchema,
   TypeProtoSchema,
+  TypeProto_SequenceSchema,
   TypeProto_TensorSchema,
   ValueInfoProtoSchema,
   type AttributeProto,
@@ -26,5 +30,5 @@ export {
   type TypeProto,
   type ValueInfoProto,
 } from 'onnx-buf';
-export { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-export { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+export { ScalarType, create, fromBinary, toBinary, type DescField, type DescMessage } from '@bufbuild/protobuf';
+export { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';

@@ -18,7 +18,8 @@ export class Node {
   docString = '';
   /** Format-specific data the IR does not model, kept for a faithful round trip. */
   extensions: Record<string, unknown> = {};
-  #attrs: Record<string, Attr> = {};
+  /** No prototype: a file may name an attribute "__proto__", which a plain object would swallow. */
+  #attrs: Record<string, Attr> = Object.create(null);
   #inputs: Array<Value | null> = [];
   #outputs: Array<Value | null> = [];
   #graph: Graph | undefined;

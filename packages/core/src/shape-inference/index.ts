@@ -95,6 +95,7 @@ export function inferShapes(graph: Graph, opts: InferShapesOptions = {}): Diagno
     let types: Array<TensorType | undefined>;
     try {
       types = rule(new InferContext(node, known, opset, fresh));
+      checkSizes(types);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       throw new CondenseError('E_SHAPE_INFERENCE', `Shape inference failed at node "${node.name}" (${node.op}): ${why}`, { cause: e, context: { node: node.name } });
@@ -105,6 +106,17 @@ export function inferShapes(graph: Graph, opts: InferShapesOptions = {}): Diagno
     });
   }
   return diagnostics;
+}
+
+/** Absurd attributes (a zero or negative stride, a kernel larger than its input) give sizes no tensor has; say so here rather than let them reach a writer. */
+function checkSizes(types: Array<TensorType | undefined>): void {
+  for (const t of types) {
+    for (const d of t?.shape ?? []) {
+      if (typeof d === 'string' || (Number.isSafeInteger(d) && d >= 0)) continue;
+      const what = typeof d === 'number' ? `a dimension of ${d}, which no tensor has` : 'an output shape with a missing dimension (an input has a rank the op does not take)';
+      throw new Error(`it computes ${what}; check the node's attributes (strides, pads, kernel_shape, axes...) and input shapes`);
+    }
+  }
 }
 
 /** Prefers inferred facts, but keeps a declared number where inference only found a symbol. */

@@ -147,27 +147,38 @@ export const slice: ShapeRule = (ctx) => {
       sliced = undefined;
       return;
     }
-    const range = sliceRange(dim, s, e, step);
-    out[axis] = range.length;
-    if (sliced && axis === 0) sliced = range.map((j) => sliced![j]!);
+    // Only known values need the indices; a size is counted, since a declared dimension can be 2^50.
+    if (sliced && axis === 0) {
+      const range = sliceRange(dim, s, e, step);
+      out[axis] = range.length;
+      sliced = range.map((j) => sliced![j]!);
+    } else {
+      out[axis] = sliceLength(dim, s, e, step);
+    }
   });
   if (sliced && x.length === 1) ctx.setKnown(0, sliced);
   return [typed(ctx.dtype(0), out)];
 };
 
+/** Start and end of a Slice along one axis, clamped as the spec does. */
+function sliceBounds(dim: number, start: number, end: number, step: number): [number, number] {
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+  const s = start < 0 ? start + dim : start;
+  const e = end < 0 ? end + dim : end;
+  // Negative steps: ONNX clamps starts to [0, dim-1] and ends to [-1, dim-1].
+  return step > 0 ? [clamp(s, 0, dim), clamp(e, 0, dim)] : [clamp(s, 0, dim - 1), clamp(e, -1, dim - 1)];
+}
+
+/** How many indices ONNX Slice selects along one axis. */
+export function sliceLength(dim: number, start: number, end: number, step: number): number {
+  if (step === 0) return 0;
+  const [s, e] = sliceBounds(dim, start, end, step);
+  return Math.max(0, Math.ceil((e - s) / step));
+}
+
 /** The indices ONNX Slice selects along one axis (clamping as the spec does). */
 export function sliceRange(dim: number, start: number, end: number, step: number): number[] {
-  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
-  let s = start < 0 ? start + dim : start;
-  let e = end < 0 ? end + dim : end;
-  if (step > 0) {
-    s = clamp(s, 0, dim);
-    e = clamp(e, 0, dim);
-  } else {
-    // Negative steps: ONNX clamps starts to [0, dim-1] and ends to [-1, dim-1].
-    s = clamp(s, 0, dim - 1);
-    e = clamp(e, -1, dim - 1);
-  }
+  const [s, e] = sliceBounds(dim, start, end, step);
   const idx: number[] = [];
   if (step === 0) return idx;
   for (let i = s; step > 0 ? i < e : i > e; i += step) {
@@ -331,7 +342,9 @@ export const expand: ShapeRule = (ctx) => {
 export const constantOfShape: ShapeRule = (ctx) => {
   const t = getTensor(ctx.attrs, 'value');
   const dims = ctx.values(0);
-  return [{ dtype: t?.dtype ?? 'float32', shape: dims ?? (ctx.shape(0)?.[0] !== undefined && typeof ctx.shape(0)![0] === 'number' ? Array.from({ length: ctx.shape(0)![0] as number }, () => ctx.fresh()) : undefined) }];
+  // Without its values, the shape input's length is the rank: a declared length past any real rank is a hostile file, so the rank stays unknown.
+  const rank = ctx.shape(0)?.[0];
+  return [{ dtype: t?.dtype ?? 'float32', shape: dims ?? (typeof rank === 'number' && rank <= MAX_KNOWN ? Array.from({ length: rank }, () => ctx.fresh()) : undefined) }];
 };
 
 export const where: ShapeRule = (ctx) => {

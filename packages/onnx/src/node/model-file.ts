@@ -1,12 +1,11 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CondenseError, inferShapes, type Dim, type Model } from '@condense/core';
 import { decodeModel } from '../read/model.js';
-import type { ExternalDataRef, ExternalDataResolver } from '../read/tensor.js';
 import { PROTOBUF_LIMIT, encodeModel, type ExternalDataOptions } from '../write/encode.js';
 import { writeTemp } from './atomic.js';
-import { resolveInside } from './paths.js';
+import { externalDataIn } from './external-data.js';
+import { escapeError, resolveInside } from './paths.js';
 
 export interface LoadOptions {
   /** Pins input shapes and runs shape inference after loading. */
@@ -43,51 +42,6 @@ export async function loadModel(file: string, opts: LoadOptions = {}): Promise<M
   return model;
 }
 
-function externalDataIn(folder: string, modelFile: string): ExternalDataResolver {
-  const sizes = new Map<string, number>();
-  return (ref: ExternalDataRef, byteLength: number) => {
-    const what = `External data of tensor "${ref.tensor}" in ${modelFile}`;
-    const target = resolveInside(folder, ref.location, what);
-    let size = sizes.get(target);
-    if (size === undefined) {
-      try {
-        const fd = openSync(target, 'r');
-        try {
-          const st = fstatSync(fd);
-          if (!st.isFile()) throw new Error('not a regular file');
-          size = st.size;
-        } finally {
-          closeSync(fd);
-        }
-      } catch (e) {
-        throw new CondenseError('E_EXTERNAL_DATA', `${what}: cannot open "${ref.location}" (${(e as Error).message}). Keep the data file beside the model.`, { cause: e, context: { file: target } });
-      }
-      sizes.set(target, size);
-    }
-    const length = ref.length ?? size - ref.offset;
-    if (length !== byteLength || ref.offset + length > size) {
-      throw new CondenseError('E_EXTERNAL_DATA', `${what}: needs ${byteLength} bytes at offset ${ref.offset}, but "${ref.location}" declares ${length} and holds ${size}.`, { context: { file: target } });
-    }
-    return () => readRange(target, ref.offset, length);
-  };
-}
-
-function readRange(file: string, offset: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  const fd = openSync(file, 'r');
-  try {
-    let done = 0;
-    while (done < length) {
-      const n = readSync(fd, out, done, length - done, offset + done);
-      if (n === 0) throw new CondenseError('E_EXTERNAL_DATA', `${file} ended before ${length} bytes at offset ${offset} could be read.`, { context: { file } });
-      done += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return out;
-}
-
 /**
  * Renames the data file and then the model into place. If the model's rename
  * fails, the previous data file (kept aside) is put back, so a model and its
@@ -107,6 +61,19 @@ async function commitTogether(pending: Array<{ commit: () => Promise<void>; abor
     throw e;
   }
   if (hadOld) await rm(backup, { force: true });
+}
+
+/**
+ * Writes stay beside the model: the data file is a plain file name (no folder,
+ * either slash), not the model itself, and not a link out of the folder.
+ */
+function checkDataLocation(file: string, location: string): void {
+  const what = 'The external data location';
+  resolveInside(path.dirname(file), location, what);
+  if (/[\\/]/.test(location)) throw escapeError(what, location, 'which is not a plain file name beside the model');
+  if (location === path.basename(file)) {
+    throw new CondenseError('E_BAD_OPTION', `${what} ${JSON.stringify(location)} is the model file itself; choose another name (the default is "${path.basename(file)}.data").`);
+  }
 }
 
 export interface SaveOptions {
@@ -136,12 +103,7 @@ export async function saveModel(model: Model, file: string, opts: SaveOptions = 
     const weightBytes = model.graph.constants().reduce((n, v) => n + v.const!.byteLength, 0);
     if (weightBytes > PROTOBUF_LIMIT - 64 * 1024 * 1024) external = { location: defaultLocation };
   }
-  if (external) {
-    const target = resolveInside(folder, external.location, 'The external data location');
-    if (path.dirname(path.relative(folder, target)) !== '.') {
-      throw new CondenseError('E_PATH_ESCAPE', `External data location "${external.location}" must be a plain file name beside the model.`);
-    }
-  }
+  if (external) checkDataLocation(file, external.location);
   const encoded = encodeModel(model, { externalData: external });
   const dataFile = encoded.external && path.join(folder, encoded.external.location);
   const pending = [];

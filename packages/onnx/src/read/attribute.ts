@@ -1,5 +1,6 @@
 import { CondenseError, type Attr, type Graph } from '@condense/core';
 import { AttrKind, type AttributeProto, type GraphProto } from '../proto.js';
+import { quoted } from './names.js';
 import { tensorFromProto, type TensorReadOptions } from './tensor.js';
 
 export type SubgraphReader = (g: GraphProto) => Graph;
@@ -35,7 +36,7 @@ export function attrFromProto(a: AttributeProto, readGraph: SubgraphReader, opts
 }
 
 function required<T>(v: T | undefined, a: AttributeProto): T {
-  if (v === undefined) throw new CondenseError('E_ONNX_PARSE', `Attribute "${a.name}" declares a value it does not hold.`);
+  if (v === undefined) throw new CondenseError('E_ONNX_PARSE', `Attribute ${quoted(a.name)} declares a value it does not hold.`);
   return v;
 }
 

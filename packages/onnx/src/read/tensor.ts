@@ -1,5 +1,6 @@
 import { CondenseError, Tensor, arrayCtorOf, byteLengthOf, dtypeBits, dtypeFromCode, elementCount, type DType } from '@condense/core';
 import { DataLocation, type TensorProto } from '../proto.js';
+import { quoted, shapeText } from './names.js';
 
 /** Where an external tensor's bytes are, as the file declares them. */
 export interface ExternalDataRef {
@@ -30,7 +31,7 @@ export function dtypeOfCode(code: number, what: string): DType {
 
 /** A TensorProto as a Tensor: raw_data is viewed, not copied; typed fields are converted. */
 export function tensorFromProto(t: TensorProto, opts: TensorReadOptions = {}): Tensor {
-  const what = `Tensor "${t.name}"`;
+  const what = `Tensor ${quoted(t.name)}`;
   const dtype = dtypeOfCode(t.dataType, what);
   const shape = t.dims.map((d) => {
     const n = Number(d);
@@ -49,19 +50,22 @@ export function tensorFromProto(t: TensorProto, opts: TensorReadOptions = {}): T
     const ref = { tensor: t.name, location, offset: parseCount(entries.get('offset') ?? '0', what), length: entries.has('length') ? parseCount(entries.get('length')!, what) : undefined };
     return Tensor.lazy(dtype, shape, opts.externalData(ref, byteLengthOf(dtype, count)));
   }
-  try {
-    if (dtype === 'string') return Tensor.fromStrings(shape, t.stringData);
-    if (t.rawData.byteLength > 0 || count === 0) return Tensor.fromBytes(dtype, shape, t.rawData);
-    return Tensor.fromBytes(dtype, shape, typedFieldBytes(t, dtype, what));
-  } catch (e) {
-    if (e instanceof CondenseError) throw new CondenseError(e.code, `${what}: ${e.message}`, { cause: e });
-    throw e;
+  // Declared size against what the file holds, before anything is built from it.
+  const holds = (amount: number, unit: string, needed: number) => {
+    if (amount !== needed) throw new CondenseError('E_MODEL_INVALID', `${what} declares shape ${shapeText(shape)} (${count} ${dtype} elements, ${needed} ${unit}) but holds ${amount} ${unit}.`);
+  };
+  if (dtype === 'string') {
+    holds(t.stringData.length, 'strings', count);
+    return Tensor.fromStrings(shape, t.stringData);
   }
+  const bytes = t.rawData.byteLength > 0 || count === 0 ? t.rawData : typedFieldBytes(t, dtype, what);
+  holds(bytes.byteLength, 'bytes', byteLengthOf(dtype, count));
+  return Tensor.fromBytes(dtype, shape, bytes);
 }
 
 function parseCount(text: string, what: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new CondenseError('E_EXTERNAL_DATA', `${what} has an invalid external offset or length "${text}".`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new CondenseError('E_EXTERNAL_DATA', `${what} has an invalid external offset or length ${quoted(text)}.`);
   return n;
 }
 

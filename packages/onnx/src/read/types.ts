@@ -1,4 +1,4 @@
-import type { Dim, TensorType } from '@condense/core';
+import { CondenseError, type Dim, type TensorType } from '@condense/core';
 import type { TypeProto } from '../proto.js';
 import { dtypeOfCode } from './tensor.js';
 
@@ -18,7 +18,12 @@ export function tensorTypeFromProto(tp: TypeProto | undefined, what: string, cou
   if (!t.shape) return { dtype };
   if (t.shape.dim.some((d) => d.denotation)) return undefined;
   const shape: Dim[] = t.shape.dim.map((d) => {
-    if (d.value.case === 'dimValue') return Number(d.value.value);
+    if (d.value.case === 'dimValue') {
+      const n = Number(d.value.value);
+      if (!Number.isSafeInteger(n)) throw new CondenseError('E_ONNX_PARSE', `${what} declares dimension ${d.value.value}, which is out of range for a tensor size.`);
+      // Some exporters write -1 for "any size": an unnamed symbol says that.
+      if (n >= 0) return n;
+    }
     if (d.value.case === 'dimParam' && d.value.value) return d.value.value;
     return `${UNNAMED_DIM}${counter.n++}`;
   });

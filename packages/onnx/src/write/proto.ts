@@ -136,14 +136,17 @@ function valueInfoOf(v: Value): ValueInfoProto {
   const ext = (v.extensions[EXT] ?? {}) as { valueType?: TypeProto; valueMetadata?: ValueInfoProto['metadataProps'] };
   return create(ValueInfoProtoSchema, {
     name: nameOf(v),
-    type: ext.valueType ?? (v.type ? typeProtoOf(v.type) : undefined),
+    type: ext.valueType ?? (v.type ? typeProtoOf(v.type, v.name) : undefined),
     docString: v.docString,
     metadataProps: ext.valueMetadata ?? [],
   });
 }
 
-function typeProtoOf(type: TensorType): TypeProto {
+function typeProtoOf(type: TensorType, name: string): TypeProto {
   if (type.dtype === undefined) throw new CondenseError('E_INTERNAL', 'A value type has no element type.');
+  // A shape inference or pass bug must not surface as a RangeError from BigInt.
+  const bad = type.shape?.findIndex((d) => typeof d !== 'string' && !(Number.isSafeInteger(d) && d >= 0)) ?? -1;
+  if (bad >= 0) throw new CondenseError('E_MODEL_INVALID', `Value "${name}" has no valid size for dimension ${bad} ([${type.shape!.join(', ')}]); it cannot be written.`, { context: { value: name } });
   const shape = type.shape && {
     dim: type.shape.map((d) =>
       typeof d === 'number'

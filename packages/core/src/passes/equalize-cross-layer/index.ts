@@ -24,13 +24,14 @@ function maxAbs(weights: Float64Array, walk: (f: (index: number) => void) => voi
  * s = sqrt(r1 / r2) from the channel's weight ranges, which makes both ranges
  * sqrt(r1 * r2). Returns the largest |log s| applied.
  */
-function sweep(pairs: LayerPair[], equalized: Set<LayerPair>): number {
+function sweep(pairs: LayerPair[], equalized: Set<LayerPair>, nonFinite: Set<LayerPair>): number {
   let largest = 0;
   for (const pair of pairs) {
     const { first, second } = pair;
     for (let c = 0; c < first.layout.outChannels; c++) {
       const r1 = maxAbs(first.weights, (f) => first.layout.forOut(c, f));
       const r2 = maxAbs(second.weights, (f) => second.layout.forIn(c, f));
+      if (!Number.isFinite(r1) || !Number.isFinite(r2)) nonFinite.add(pair);
       // A dead (all-zero) or non-finite channel has no range to balance; scaling it would only spread zeros or NaNs.
       if (!(r1 > 0 && r2 > 0 && Number.isFinite(r1) && Number.isFinite(r2))) continue;
       const s = Math.sqrt(r1 / r2);
@@ -62,12 +63,14 @@ export const equalizeCrossLayer = definePass({
   run(graph, ctx) {
     const pairs = findPairs(graph);
     const equalized = new Set<LayerPair>();
+    const nonFinite = new Set<LayerPair>();
     let sweeps = 0;
     let converged = pairs.length === 0;
     while (!converged && sweeps < ctx.options.iterations) {
       sweeps++;
-      converged = sweep(pairs, equalized) < CONVERGED;
+      converged = sweep(pairs, equalized, nonFinite) < CONVERGED;
     }
+    for (const { first, second } of nonFinite) ctx.warn(`${first.node.name} -> ${second.node.name}: channels with NaN or infinite weights were left as they are.`, { node: first.node.name });
     const layers = new Set(pairs.flatMap((p) => [p.first, p.second]).filter((l) => l.changed));
     for (const layer of layers) writeBack(graph, layer);
     ctx.report('pairs', equalized.size);

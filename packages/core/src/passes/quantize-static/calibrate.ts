@@ -8,6 +8,8 @@ import { createObserver, type Observer, type ObserverKind, type ObserverOptions 
 
 export interface CalibrationResult {
   ranges: Map<Value, [number, number]>;
+  /** Points with no finite value in any sample (empty, or NaN/infinite throughout): they stay float. */
+  blind: Value[];
   samples: number;
 }
 
@@ -60,12 +62,13 @@ export async function calibrate(
   }
   if (samples === 0) throw new CondenseError('E_BAD_OPTION', 'The calibration data held no samples; give a file with at least one image (or other input).');
   const ranges = new Map<Value, [number, number]>();
-  const blind: string[] = [];
+  const blind: Value[] = [];
   for (const [p, observer] of observers) {
     const range = observer.range();
     if (range) ranges.set(p, range);
-    else blind.push(`"${p.name}"`);
+    else blind.push(p);
   }
-  if (blind.length) throw new CondenseError('E_BAD_OPTION', `Calibration saw no finite value for ${blind.join(', ')}; check the calibration data.`);
-  return { ranges, samples };
+  // Some blind points (an empty tensor, a channel poisoned by NaN weights) leave those values float; all blind means the data is at fault.
+  if (blind.length && ranges.size === 0) throw new CondenseError('E_BAD_OPTION', `Calibration saw no finite value for ${blind.map((p) => `"${p.name}"`).join(', ')}; check the calibration data.`);
+  return { ranges, blind, samples };
 }

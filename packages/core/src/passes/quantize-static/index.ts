@@ -106,11 +106,12 @@ export const quantizeStatic = definePass({
     // The float model's session stays open: calibration runs it, and the layer report compares against it.
     const floatSession = await ctx.runtime!.createSession(graph);
     try {
-      const { ranges, samples } = await calibrate(floatSession, graph, points, ctx, ctx.options.observer, {
+      const { ranges, blind, samples } = await calibrate(floatSession, graph, points, ctx, ctx.options.observer, {
         percentile: ctx.options.percentile,
         averagingConstant: ctx.options.averagingConstant,
         target: ACTIVATION_RANGE,
       });
+      if (blind.length) ctx.warn(`Calibration saw no finite value for ${blind.map((p) => `"${p.name}"`).join(', ')} (empty, or NaN/infinite in every sample); they stay float. Check the calibration data and the weights.`);
       const scales = new Map<Value, number>();
       const compared: Array<{ float: string; quantized: string; op: string }> = [];
       const floatOf = new Map<Value, Value>();

@@ -4,7 +4,7 @@ import type { Graph } from '../../ir/graph.js';
 import type { Node } from '../../ir/node.js';
 import type { Value } from '../../ir/value.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { quantizeTensor } from '../quantize-weights/index.js';
+import { hasNonFinite, quantizeTensor } from '../quantize-weights/index.js';
 import { quantRange, roundHalfEven } from '../quantize-weights/math.js';
 
 /** Ops whose weights (input 1, output channels on axis 0) are quantized. */
@@ -32,7 +32,7 @@ export function quantizeLayerWeights(
   ctx: { warn(message: string): void; report(key: string, value: unknown): void },
   selected: (node: Node) => boolean,
 ): Map<Node, ReadonlyArray<Value | null>> {
-  const state: WeightState = { scales, clipped: [], weights: new Map() };
+  const state: WeightState = { scales, clipped: [], floatBiases: [], nonFinite: [], weights: new Map() };
   // Each quantized layer's inputs as they were (float weights and bias).
   const before = new Map<Node, ReadonlyArray<Value | null>>();
   for (const node of [...graph]) {
@@ -41,6 +41,8 @@ export function quantizeLayerWeights(
     if (quantizeWeightAndBias(graph, node, state)) before.set(node, inputs);
   }
   if (state.clipped.length) ctx.warn(`int32 biases saturated in ${state.clipped.join(', ')} (weight and input scales too small for the bias); those layers lose accuracy.`);
+  if (state.floatBiases.length) ctx.warn(`The biases of ${state.floatBiases.join(', ')} stay float: input scale × weight scale is below what float32 holds (a zero scale would make NaNs).`);
+  if (state.nonFinite.length) ctx.warn(`${state.nonFinite.join(', ')} held NaN or infinite weights: quantized as 0 (NaN) and ±127 (±infinity). Check how the model was produced.`);
   ctx.report('weights', before.size);
   return before;
 }
@@ -56,6 +58,10 @@ interface WeightState {
   scales: Map<Value, number>;
   /** Nodes whose int32 bias saturated. */
   clipped: string[];
+  /** Nodes whose bias scale underflows float32, so their bias is left float. */
+  floatBiases: string[];
+  /** Weights holding NaN or infinities. */
+  nonFinite: string[];
   /** Quantized weights by float weight, so a shared weight is stored once. */
   weights: Map<Value, { dq: Value; scales: Float32Array }>;
 }
@@ -73,6 +79,7 @@ function quantizeWeightAndBias(graph: Graph, node: Node, state: WeightState): bo
   const weight = node.inputs[1]!;
   let quantized = state.weights.get(weight);
   if (!quantized) {
+    if (hasNonFinite(w)) state.nonFinite.push(weight.name);
     const { q, scales: ws } = quantizeTensor(w, 0, quantRange(8, true, true), true);
     const base = weight.name;
     const wq = graph.constant(`${base}_quantized`, Tensor.from('int8', w.shape, q));
@@ -86,17 +93,20 @@ function quantizeWeightAndBias(graph: Graph, node: Node, state: WeightState): bo
   const ws = quantized.scales;
   node.replaceInput(1, quantized.dq);
   const b = constantOf(node.inputs[2]);
-  if (b && b.dtype === 'float32' && b.size === ws.length) {
-    const bScales = Float32Array.from(ws, (s) => s * inputScale);
-    const raw = Array.from(b.data<'float32'>(), (v, c) => roundHalfEven(v / bScales[c]!));
-    if (raw.some((v) => v > 2 ** 31 - 1 || v < -(2 ** 31))) state.clipped.push(node.name);
-    const bq = raw.map((v) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, v)));
-    const bName = node.inputs[2]!.name;
-    const bDq = graph.add('DequantizeLinear', [
-      graph.constant(`${bName}_quantized`, Tensor.from('int32', [bq.length], bq)),
-      graph.constant(`${bName}_scale`, Tensor.from('float32', [bq.length], bScales)),
-    ], { axis: attr.int(0) }, { name: `${bName}_dequantize`, before: node });
-    node.replaceInput(2, bDq.output);
+  if (!b || b.dtype !== 'float32' || b.size !== ws.length) return true;
+  const bScales = Float32Array.from(ws, (s) => s * inputScale);
+  if (bScales.some((s) => s === 0)) {
+    state.floatBiases.push(node.name);
+    return true;
   }
+  const raw = Array.from(b.data<'float32'>(), (v, c) => roundHalfEven(v / bScales[c]!));
+  if (raw.some((v) => v > 2 ** 31 - 1 || v < -(2 ** 31))) state.clipped.push(node.name);
+  const bq = raw.map((v) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, v)));
+  const bName = node.inputs[2]!.name;
+  const bDq = graph.add('DequantizeLinear', [
+    graph.constant(`${bName}_quantized`, Tensor.from('int32', [bq.length], bq)),
+    graph.constant(`${bName}_scale`, Tensor.from('float32', [bq.length], bScales)),
+  ], { axis: attr.int(0) }, { name: `${bName}_dequantize`, before: node });
+  node.replaceInput(2, bDq.output);
   return true;
 }

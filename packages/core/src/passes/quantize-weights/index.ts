@@ -59,6 +59,7 @@ export const quantizeWeights = definePass({
     let count = 0;
     let floatBytes = 0;
     let quantBytes = 0;
+    const nonFinite: string[] = [];
     for (const node of graph) {
       if (node.domain !== '' || !o.ops.includes(node.op)) continue;
       const weight = node.inputs[1];
@@ -69,6 +70,7 @@ export const quantizeWeights = definePass({
       // A weight shared by several nodes is quantized once.
       let dequantized = done.get(w);
       if (!dequantized) {
+        if (hasNonFinite(w)) nonFinite.push(weight.name);
         const { q, scales, zeroPoints } = quantizeTensor(w, perChannel ? axis : undefined, range, o.symmetric);
         const base = weight.name;
         const scaleShape = perChannel ? [scales.length] : [];
@@ -89,6 +91,7 @@ export const quantizeWeights = definePass({
       // The float weights are gone from the file once nothing else reads them.
       if (weight.useCount === 0 && weight.const && !graph.inputs.includes(weight)) graph.deleteValue(weight);
     }
+    if (nonFinite.length) ctx.warn(`${nonFinite.join(', ')} held NaN or infinite weights: quantized as the zero point (NaN) and the end of the range (±infinity). Check how the model was produced.`);
     ctx.report('quantized', count);
     ctx.report('floatBytes', floatBytes);
     ctx.report('quantizedBytes', quantBytes);
@@ -96,6 +99,10 @@ export const quantizeWeights = definePass({
     return count > 0;
   },
 });
+
+export function hasNonFinite(w: Tensor): boolean {
+  return w.data<'float32'>().some((v) => !Number.isFinite(v));
+}
 
 /** Quantizes a float tensor per channel along `axis` (or per tensor when undefined). */
 export function quantizeTensor(w: Tensor, axis: number | undefined, range: ReturnType<typeof quantRange>, symmetric: boolean) {

@@ -6,6 +6,13 @@
  * zeros gets scale 1 rather than 0 (a zero scale makes NaNs downstream).
  */
 
+/**
+ * Smallest scale chosen: float32's smallest normal number. A range of denormals
+ * (a filter of 1e-45s) would otherwise give a scale that rounds to 0 once
+ * stored as float32; at this floor such values quantize to 0 instead.
+ */
+export const MIN_SCALE = 2 ** -126;
+
 export interface QuantRange {
   qmin: number;
   qmax: number;
@@ -32,10 +39,10 @@ export function chooseParams(lo: number, hi: number, range: QuantRange, symmetri
     const absMax = Math.max(-min, max);
     const half = range.qmin < 0 ? range.qmax : (range.qmax - range.qmin) / 2;
     const zeroPoint = range.qmin < 0 ? 0 : Math.round((range.qmax + range.qmin) / 2);
-    return { scale: absMax > 0 ? absMax / half : 1, zeroPoint };
+    return { scale: absMax > 0 ? Math.max(absMax / half, MIN_SCALE) : 1, zeroPoint };
   }
   if (max === min) return { scale: 1, zeroPoint: range.qmin < 0 ? 0 : range.qmin };
-  const scale = (max - min) / (range.qmax - range.qmin);
+  const scale = Math.max((max - min) / (range.qmax - range.qmin), MIN_SCALE);
   const zeroPoint = Math.min(range.qmax, Math.max(range.qmin, roundHalfEven(range.qmin - min / scale)));
   return { scale, zeroPoint };
 }

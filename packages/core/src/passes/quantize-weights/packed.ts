@@ -29,14 +29,16 @@ export function addUnpacked(graph: Graph, base: string, values: ArrayLike<number
   const i64 = (name: string, v: number[]) => graph.constant(graph.uniqueName(`${base}_${name}`), Tensor.from('int64', [v.length], v.map(BigInt)));
   const add = (op: string, inputs: Array<Value | null>, attrs = {}) => graph.add(op, inputs, attrs, { name: `${base}_unpack_${op}`, before }).output;
   const source = graph.constant(graph.uniqueName(`${base}_packed`), Tensor.from('uint8', [packed.length], packed));
-  const column = i64('column_axis', [1]);
+  // Unsqueeze takes its axes as an input from opset 13, as an attribute before (an input there makes the model invalid).
+  const axesAsInput = (graph.root.opset[''] ?? 1) >= 13;
+  const column = axesAsInput ? i64('column_axis', [1]) : undefined;
   const right = u8('shift_right', 8 - bits);
   // Value j of each byte: shift it to the top bits (dropping those above), then down to the bottom.
   const parts = Array.from({ length: perByte }, (_, j) => {
     const left = 8 - bits * (j + 1);
     const top = left ? add('BitShift', [source, u8(`shift_left_${j}`, left)], { direction: attr.string('LEFT') }) : source;
     const part = add('BitShift', [top, right], { direction: attr.string('RIGHT') });
-    return add('Unsqueeze', [part, column]);
+    return column ? add('Unsqueeze', [part, column]) : add('Unsqueeze', [part], { axes: attr.ints([1]) });
   });
   // [bytes, perByte] row-major is the original order; trim the padding of the last byte.
   const flat = add('Reshape', [add('Concat', parts, { axis: attr.int(1) }), i64('flat', [-1])]);

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * Long fuzz runs of the model loaders (tests/reliability/fuzz-onnx.test.ts).
+ *
+ *   node tools/fuzz.mjs --cases 1000000 --seed 7            # both ONNX targets
+ *   node tools/fuzz.mjs --target files --cases 50000 --save out/fuzz
+ *   node tools/fuzz.mjs --target bytes --seed 7 --only 4242  # replay one case
+ *
+ * Cases are numbered per target and replay from (seed, index) alone. A case
+ * that blocks the process (a synchronous hang cannot be caught inside it) is
+ * named by a watchdog that reads the harness's heartbeat file, then stopped.
+ * Build first: pnpm exec tsc -b packages/onnx (the tests import the built packages).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '100000' },
+    seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+    target: { type: 'string' },
+    only: { type: 'string' },
+    save: { type: 'string' },
+    stall: { type: 'string', default: '60' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log('node tools/fuzz.mjs [--cases N] [--seed S] [--target bytes|files] [--only i,j] [--save DIR] [--stall SECONDS]');
+  process.exit(0);
+}
+for (const [name, v] of [['cases', values.cases], ['seed', values.seed], ['stall', values.stall]]) {
+  if (!/^\d+$/.test(v)) throw new Error(`--${name} must be a whole number, not "${v}"`);
+}
+if (values.target && !['bytes', 'files'].includes(values.target)) throw new Error(`--target is bytes or files, not "${values.target}"`);
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'condense-fuzz-run-'));
+const heartbeat = path.join(scratch, 'heartbeat');
+const env = {
+  ...process.env,
+  FUZZ_CASES: values.cases,
+  FUZZ_SEED: values.seed,
+  FUZZ_HEARTBEAT: heartbeat,
+  FUZZ_SCRATCH_DIR: scratch,
+  ...(values.target && { FUZZ_TARGET: values.target }),
+  ...(values.only && { FUZZ_ONLY: values.only }),
+  ...(values.save && { FUZZ_SAVE_DIR: path.resolve(values.save) }),
+};
+console.log(`fuzz: ${values.cases} cases, seed ${values.seed}${values.target ? `, target ${values.target}` : ''}`);
+const child = spawn(path.join(root, 'node_modules/.bin/vitest'), ['run', 'reliability/fuzz-onnx.test.ts'], { cwd: path.join(root, 'tests'), env, stdio: 'inherit', detached: true });
+
+const stallMs = Number(values.stall) * 1000;
+const watchdog = setInterval(() => {
+  let last;
+  try {
+    last = statSync(heartbeat).mtimeMs;
+  } catch {
+    return; // Not started yet.
+  }
+  if (Date.now() - last < stallMs) return;
+  const at = readFileSync(heartbeat, 'utf8').trim();
+  console.error(`fuzz: case "${at}" has run for over ${values.stall} s: a hang. Replay it with --target ${at.split(' ')[0]} --seed ${values.seed} --only ${at.split(' ')[1]}`);
+  process.kill(-child.pid, 'SIGKILL');
+}, 5000);
+
+child.on('exit', (code, signal) => {
+  clearInterval(watchdog);
+  // A crash (heap exhausted, a native abort) kills the worker mid-case: the heartbeat names that case.
+  if (code !== 0 && existsSync(heartbeat)) console.error(`fuzz: the last case started was "${readFileSync(heartbeat, 'utf8').trim()}" (seed ${values.seed}).`);
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(code ?? (signal ? 1 : 0));
+});
