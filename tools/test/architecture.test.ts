@@ -12,7 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const packagesDir = path.join(root, 'packages');
 
 /** Lower layers first; a package may depend only on packages of a lower layer. */
-const LAYERS: Record<string, number> = { core: 0, onnx: 1, 'ort-runtime': 1.5, cli: 3 };
+// report reads adapters only in its tests; the playground is an app on top of everything.
+const LAYERS: Record<string, number> = { core: 0, onnx: 1, 'ort-runtime': 1.5, report: 2.5, cli: 3, playground: 4 };
 const layerOf = (dir: string) => LAYERS[dir] ?? (dir.startsWith('adapter-') || dir.startsWith('export-') ? 2 : undefined);
 /** Entry folders that may use node: modules (file-system helpers, the CLI, the onnxruntime-node adapters). */
 const NODE_ONLY = [/^cli\//, /^adapter-(cpu|cuda)\//, /\/src\/node\//];

@@ -4,6 +4,7 @@ import { argmax } from './accuracy.js';
 
 /** How closely a candidate's outputs follow a reference's on the same inputs. */
 export interface Fidelity {
+  /** How many samples were compared. */
   samples: number;
   /** Share of samples whose top-1 class is the same (rows of the last axis). */
   top1Agreement: number;
@@ -54,6 +55,7 @@ export class FidelityMeter {
     }
   }
 
+  /** The comparison over every batch added so far. */
   result(): Fidelity {
     const s = this.#samples;
     return {
@@ -84,8 +86,10 @@ export async function compareModels(
     const b = await (opts.candidateRuntime ?? runtime).createSession(candidate);
     try {
       const output = opts.output ?? a.outputNames[0]!;
-      // A compressed model keeps its output names; a foreign one is compared by position.
-      const other = b.outputNames.includes(output) ? output : b.outputNames[a.outputNames.indexOf(output)] ?? b.outputNames[0]!;
+      // A compressed model keeps its output names; a foreign one is compared by
+      // position. An intermediate value is fetched by the same name from both.
+      const position = a.outputNames.indexOf(output);
+      const other = b.outputNames.includes(output) || position < 0 ? output : b.outputNames[position] ?? b.outputNames[0]!;
       let seen = 0;
       for await (const feeds of samples) {
         const [x, y] = [(await a.run(feeds, [output]))[output]!, (await b.run(feeds, [other]))[other]!];
