@@ -1,7 +1,8 @@
 /**
- * A real browser for the WebGPU adapter: bundles page.ts with esbuild, serves
- * it and onnxruntime-web's files from 127.0.0.1, and drives Debian's chromium
- * with playwright-core (flags from DESIGN.md: headless, SwiftShader WebGPU).
+ * A real browser for the adapters: bundles a page (page.ts for the WebGPU
+ * adapter, page-tfjs.ts for the tfjs one) with esbuild, serves it and
+ * onnxruntime-web's files from 127.0.0.1, and drives Debian's chromium with
+ * playwright-core (flags from DESIGN.md: headless, SwiftShader WebGPU).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -16,8 +17,10 @@ export const CHROMIUM = '/usr/bin/chromium';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const ortDist = path.dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm'));
+/** tfjs's backends are optional peers of adapter-tfjs, installed beside it: pages import them from there. */
+const tfjsModules = path.join(path.dirname(require.resolve('@condense/adapter-tfjs')), '..', 'node_modules');
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream' };
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream', '.json': 'application/json' };
 
 export interface BrowserHarness {
   page: Page;
@@ -27,9 +30,10 @@ export interface BrowserHarness {
   close(): Promise<void>;
 }
 
-export async function openBrowser(): Promise<BrowserHarness> {
+/** Opens Chromium on a page that runs `entry` (a file in this folder), once it has set globalThis.pageReady. */
+export async function openBrowser(entry = 'page.ts'): Promise<BrowserHarness> {
   const work = mkdtempSync(path.join(tmpdir(), 'condense-browser-'));
-  const bundle = await build({ entryPoints: [path.join(here, 'page.ts')], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent', target: 'es2022' });
+  const bundle = await build({ entryPoints: [path.join(here, entry)], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent', target: 'es2022', nodePaths: [tfjsModules] });
   const script = bundle.outputFiles[0]!.contents;
   const models = new Map<string, string>();
   const server: Server = createServer((req, res) => {

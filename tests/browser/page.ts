@@ -2,7 +2,7 @@
 import { Tensor } from '@condense/core';
 import { decodeModel } from '@condense/onnx';
 import { webgpuRuntime } from '@condense/adapter-webgpu';
-import { runtimeConformance } from '@condense/core/testing';
+import { conformanceResults } from './conformance-results.js';
 
 interface Output { shape: number[]; data: number[] }
 
@@ -26,16 +26,7 @@ async function adapterInfo(): Promise<string> {
 
 /** The adapter conformance suite, run in the page: one result per check. */
 async function runConformance(): Promise<Array<{ name: string; error?: string }>> {
-  const results = [];
-  for (const check of runtimeConformance(() => webgpuRuntime({ wasmPaths: '/ort/' }), { tolerance: 1e-4 })) {
-    try {
-      await check.run();
-      results.push({ name: check.name });
-    } catch (e) {
-      results.push({ name: check.name, error: e instanceof Error ? e.message : String(e) });
-    }
-  }
-  return results;
+  return conformanceResults(() => webgpuRuntime({ wasmPaths: '/ort/' }));
 }
 
 Object.assign(globalThis, { runModel, adapterInfo, runConformance, pageReady: true });

@@ -1,6 +1,13 @@
+/**
+ * The condense Runtime on onnxruntime-node's CPU execution provider: the
+ * default in Node, used to calibrate, evaluate and benchmark models.
+ *
+ * @packageDocumentation
+ */
 import type { Runtime } from '@condense/core';
 import { checkThreads, createOrtRuntime, type OrtModule } from '@condense/ort-runtime';
 
+/** Options of the cpu runtime: given to cpuRuntime() as defaults, or per session to createSession. */
 export interface CpuOptions {
   /** Threads inside one operator (onnxruntime's intra-op pool). Default: one per core. */
   threads?: number;

@@ -1,9 +1,17 @@
+/**
+ * The condense Runtime on onnxruntime-node's CUDA execution provider, for
+ * NVIDIA GPUs; it reports what is missing instead of falling back to the CPU.
+ *
+ * @packageDocumentation
+ */
 import { CondenseError, type Runtime } from '@condense/core';
 import { createOrtRuntime, type OrtModule } from '@condense/ort-runtime';
 
+/** Options of the cuda runtime: given to cudaRuntime() as defaults, or per session to createSession. */
 export interface CudaOptions {
   /** Which GPU. Default 0. */
   deviceId?: number;
+  /** onnxruntime's graph optimization level applied when the session loads the model. Default 'all'. */
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 

@@ -21,13 +21,14 @@ describe('checkTfjs', () => {
   it('names every node it cannot express, with the reason, and export refuses with all of them', () => {
     const g = graphWith((g, x) => {
       const grouped = g.add('Conv', [x, g.constant('w', Tensor.from('float32', [4, 2, 3, 3], new Float32Array(72)))], { group: attr.int(2) }, { name: 'grouped' }).output;
-      const resized = g.add('Resize', [grouped, null, g.constant('scales', Tensor.from('float32', [4], [1, 1, 2, 2]))], { mode: attr.string('nearest') }, { name: 'upsample' }).output;
+      const resized = g.add('Resize', [grouped, null, g.constant('scales', Tensor.from('float32', [4], [1, 1, 2, 2]))], { mode: attr.string('cubic') }, { name: 'upsample' }).output;
       const half = g.add('Cast', [resized], { to: attr.int(10) }, { name: 'to_half' }).output;
       g.outputs = [g.add('Cast', [half], { to: attr.int(1) }, { name: 'back' }).output];
     });
     const problems = checkTfjs(g);
     expect(problems.map((p) => [p.op, p.node])).toEqual([['Conv', 'grouped'], ['Resize', 'upsample'], ['Cast', 'to_half'], ['Cast', 'back']]);
     expect(problems[0]!.reason).toMatch(/grouped convolution \(group 2\)/);
+    expect(problems[1]!.reason).toMatch(/cubic resizing has no tfjs op/);
     expect(problems[2]!.reason).toMatch(/float16/);
     expect(() => exportTfjs(g)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED_OP', message: expect.stringContaining('upsample') }));
     expect(tfjsExporter.check(g).every((d) => d.severity === 'error' && d.node)).toBe(true);

@@ -1,6 +1,13 @@
+/**
+ * The condense Runtime on onnxruntime-web's WASM execution provider: the same
+ * engine in Node and in browsers, so a model can be checked where it will ship.
+ *
+ * @packageDocumentation
+ */
 import type { Runtime } from '@condense/core';
 import { checkThreads, createOrtRuntime, type OrtModule } from '@condense/ort-runtime';
 
+/** Options of the wasm runtime: given to wasmRuntime() as defaults, or per session to createSession. */
 export interface WasmOptions {
   /**
    * WebAssembly threads. onnxruntime-web keeps this setting per page or
@@ -13,6 +20,7 @@ export interface WasmOptions {
   simd?: boolean;
   /** Where the .wasm files are served from, in browsers (a URL prefix). */
   wasmPaths?: string;
+  /** onnxruntime's graph optimization level applied when the session loads the model. Default 'all'. */
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 

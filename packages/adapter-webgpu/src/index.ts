@@ -1,11 +1,19 @@
+/**
+ * The condense Runtime on onnxruntime-web's WebGPU execution provider, for
+ * browsers that expose navigator.gpu: models run on the user's GPU.
+ *
+ * @packageDocumentation
+ */
 import { CondenseError, type Runtime } from '@condense/core';
 import { createOrtRuntime, type OrtModule } from '@condense/ort-runtime';
 
+/** Options of the webgpu runtime: given to webgpuRuntime() as defaults, or per session to createSession. */
 export interface WebGpuOptions {
   /** Where onnxruntime-web's .wasm files are served from (a URL prefix). */
   wasmPaths?: string;
   /** 'high-performance' or 'low-power' adapter. */
   powerPreference?: 'high-performance' | 'low-power';
+  /** onnxruntime's graph optimization level applied when the session loads the model. Default 'all'. */
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 

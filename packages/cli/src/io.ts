@@ -1,7 +1,7 @@
-/** Where a command writes; tests pass buffers. */
+/** Where a command writes; tests pass buffers. A terminal on err (isTTY, columns) gets progress bars. */
 export interface Streams {
   out: { write(s: string): unknown };
-  err: { write(s: string): unknown };
+  err: { write(s: string): unknown; isTTY?: boolean; columns?: number };
 }
 
 export function formatBytes(n: number): string {

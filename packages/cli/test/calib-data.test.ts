@@ -64,7 +64,7 @@ describe('--calib data forms', () => {
   it('compress --calib gives the same int8 model from PNGs as from the same pixels in a .npy file', async () => {
     const fromPng = dir('png.int8.onnx');
     const fromNpy = dir('npy.int8.onnx');
-    const png = await condense(['compress', tinyCnn, '-o', fromPng, '--preset', 'int8', '--calib', dir('png')]);
+    const png = await condense(['compress', tinyCnn, '-o', fromPng, '--preset', 'int8', '--calib', dir('png'), '--quiet']);
     expect(png.stderr).toBe('');
     expect((await condense(['compress', tinyCnn, '-o', fromNpy, '--preset', 'int8', '--calib', dir('u8.npy'), '--scale', '1/255'])).code).toBe(0);
     // The gray PNGs' luma is their pixel value; had layout, scale or order gone wrong the calibrated ranges would differ.

@@ -31,7 +31,7 @@ describe('condense compress', () => {
   });
 
   it('prints a before/after table', async () => {
-    const r = await condense(['compress', tinyCnn, '-o', path.join(work, 'tiny.onnx')]);
+    const r = await condense(['compress', tinyCnn, '-o', path.join(work, 'tiny.onnx'), '--preset', 'cleanup']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/nodes\s+15\s+13/);
     expect(r.stdout).toMatch(/BatchNormalization\s+2\s+0/);

@@ -22,7 +22,7 @@ describe.skipIf(!existsSync(DATA))('condense eval', () => {
 
   it('compress --preset int8 --calib keeps the accuracy within half a point', async () => {
     const out = path.join(work, 'fashion-int8.onnx');
-    const c = await condense(['compress', fashionCnn, '-o', out, '--preset', 'int8', '--calib', path.join(DATA, 'train-images-idx3-ubyte.gz')]);
+    const c = await condense(['compress', fashionCnn, '-o', out, '--preset', 'int8', '--calib', path.join(DATA, 'train-images-idx3-ubyte.gz'), '--quiet']);
     expect(c.stderr).toBe('');
     const [a, b] = await Promise.all([
       condense(['eval', fashionCnn, '--images', images, '--labels', labels, '--json']),

@@ -82,7 +82,7 @@ describe('condense export --to tflite', () => {
   it('refuses bad flags before reading the model, and never replaces the input', async () => {
     const out = file('never.tflite');
     const cases: Array<[string[], RegExp]> = [
-      [['export', tinyCnn, '-o', out], /Say which format with --to \(tflite, openvino, tensorrt\)/],
+      [['export', tinyCnn, '-o', out], /Say which format with --to \(tflite, openvino, tensorrt, tfjs\)/],
       [['export', tinyCnn, '--to', 'onnx', '-o', out], /--to onnx is not a format condense exports/],
       [['export', tinyCnn, '--to', 'tflite', '-o', out, '--int8'], /--int8 .* add --calib/],
       [['export', tinyCnn, '--to', 'tflite', '-o', out, '--calib', TRAIN_IMAGES], /--calib gives calibration data for --int8/],

@@ -1,4 +1,13 @@
+/**
+ * The condense SDK's core: the graph IR with ONNX semantics, tensors, shape
+ * inference, the pass framework with the built-in passes and presets,
+ * calibration data readers, metrics and the cost model. Pure JavaScript, so it
+ * runs in Node and in browsers; runtimes and file formats live in other packages.
+ *
+ * @packageDocumentation
+ */
 export { CondenseError, isCondenseError, type Diagnostic, type ErrorCode, type ErrorContext } from './errors.js';
+export { quoted, shapeText } from './message-text.js';
 export {
   DTYPE_CODES,
   arrayCtorOf,

@@ -4,17 +4,27 @@ import type { Dim } from './ir/value.js';
 import type { DType } from './tensor/dtype.js';
 import type { Tensor } from './tensor/tensor.js';
 
+/** One weight tensor, as the summary lists it. */
 export interface TensorSummary {
+  /** The initializer's (or Constant node's output's) name. */
   name: string;
+  /** Its element type. */
   dtype: DType;
+  /** Its dimensions. */
   shape: number[];
+  /** How many elements it holds. */
   elements: number;
+  /** How many bytes they take in the file's raw layout. */
   bytes: number;
 }
 
+/** A model in numbers: what `condense inspect` prints and `--json` returns. */
 export interface ModelSummary {
+  /** The ONNX IR version. */
   irVersion: number;
+  /** Producer name and version, joined by a space. */
   producer: string;
+  /** Opset imports by domain ('' is ai.onnx). */
   opsets: Record<string, number>;
   /** Nodes in every graph, subgraphs included. */
   nodes: number;
@@ -22,10 +32,15 @@ export interface ModelSummary {
   ops: Record<string, number>;
   /** Elements in all weights: initializers and Constant nodes. */
   parameters: number;
+  /** Bytes those weights take. */
   parameterBytes: number;
+  /** Weight tensors, elements and bytes per element type. */
   byDType: Record<string, { tensors: number; parameters: number; bytes: number }>;
+  /** The largest weights, largest first (`largest` of them, default 10). */
   largestTensors: TensorSummary[];
+  /** The graph inputs callers feed (initializers listed as inputs left out), with type and shape when known. */
   inputs: Array<{ name: string; dtype?: DType; shape?: Dim[] }>;
+  /** The graph outputs, with type and shape when known. */
   outputs: Array<{ name: string; dtype?: DType; shape?: Dim[] }>;
 }
 

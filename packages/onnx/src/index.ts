@@ -1,3 +1,9 @@
+/**
+ * ONNX models in and out of the condense IR, from and to bytes, so it runs in
+ * browsers too; `@condense/onnx/node` adds files, external data and atomic saves.
+ *
+ * @packageDocumentation
+ */
 export { decodeModel, type DecodeOptions } from './read/model.js';
 export { tensorFromProto, type ExternalDataRef, type ExternalDataResolver } from './read/tensor.js';
 export { decodeTensor } from './read/tensor-file.js';

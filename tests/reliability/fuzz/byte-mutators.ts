@@ -19,6 +19,8 @@ export interface ByteMutatorOptions {
   landmarks?: LandmarkFinder;
   /** How often a side file (external data, weights) is mutated instead of the main file (default 0.15 when there is one). */
   sideFileChance?: number;
+  /** How the format writes a length (default: a protobuf varint; flatbuffers use a fixed-width uint32, see `uint32le`). */
+  encodeLength?: (n: number) => Uint8Array;
 }
 
 /** Lengths a hostile file might declare: around the 2 GiB and 4 GiB marks, and far past the end. */
@@ -67,7 +69,7 @@ export function byteMutators(opts: ByteMutatorOptions = {}): Mutator[] {
       return concat(bytes.subarray(0, at), noise, bytes.subarray(at)); // insert
     }),
     onAFile('huge-length', 2, (bytes, rng, marks) => {
-      const huge = varint(rng.chance(0.2) ? bytes.length + rng.range(1, 64) : rng.pick(HUGE_LENGTHS));
+      const huge = (opts.encodeLength ?? varint)(rng.chance(0.2) ? bytes.length + rng.range(1, 64) : rng.pick(HUGE_LENGTHS));
       if (!marks?.lengths.length) {
         const at = rng.int(bytes.length);
         return concat(bytes.subarray(0, at), huge, bytes.subarray(at + huge.length));
@@ -101,7 +103,14 @@ export function varint(n: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+/** A little-endian uint32, saturated: lengths past 2^32 - 1 read as 2^32 - 1. */
+export function uint32le(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, Math.min(n, 2 ** 32 - 1), true);
+  return out;
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

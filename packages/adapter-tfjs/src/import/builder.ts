@@ -1,4 +1,5 @@
 import { CondenseError, Graph, Tensor, attr, inferShapes, type Attr, type DType, type Dim, type TypedArray, type Value } from '@condense/core';
+import { quoted } from './check-json.js';
 import { between, identity, isIdentity, padRank, permute, samePerm, transposeData, type Perm } from '../layout.js';
 
 /** The opset imported models use: per-channel DequantizeLinear and input-form Squeeze/Unsqueeze/Pad/Clip. */
@@ -56,6 +57,9 @@ export class TfBuilder {
   }
 
   int64s(name: string, values: readonly number[]): Value {
+    // Axes, sizes and paddings come from the file: a fraction or a NaN there has no int64.
+    const bad = values.find((v) => !Number.isSafeInteger(v));
+    if (bad !== undefined) throw new CondenseError('E_MODEL_INVALID', `The tfjs model gives ${String(bad)} where an integer (an axis, size or padding) is needed.`);
     return this.irConstant(name, Tensor.from('int64', [values.length], values.map(BigInt)));
   }
 
@@ -74,10 +78,12 @@ export class TfBuilder {
     let out: Value;
     if (isSymbolic(t)) throw unsupported('a shape computed at run time used as data');
     if (t.kind === 'const') {
+      if (t.tensor.rank > perm.length) throw new CondenseError('E_MODEL_INVALID', `Constant ${quoted(t.name)} has ${t.tensor.rank} axes where a tensor of ${perm.length} is needed.`);
       out = this.irConstant(t.name, permuteTensor(t.tensor, padRank(t.tensor.shape, perm.length), perm));
     } else {
       let value = t.value;
       let from = t.perm;
+      if (from.length > perm.length) throw new CondenseError('E_MODEL_INVALID', `Value ${quoted(value.name)} has ${from.length} axes where a tensor of ${perm.length} is needed.`);
       if (from.length < perm.length) {
         // Leading axes of size 1 are the same whatever the stored order of the rest.
         const added = perm.length - from.length;

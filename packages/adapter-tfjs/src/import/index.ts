@@ -1,5 +1,6 @@
 import { CondenseError, createModel, type Model } from '@condense/core';
 import { isGraphDef, type TfjsModelJson } from '../model-json.js';
+import { checkModelJson } from './check-json.js';
 import { decodeWeights, type WeightData } from '../weights/decode.js';
 import { importGraphDef } from './graph-model/index.js';
 import { importLayersModel } from './layers-model/index.js';
@@ -19,12 +20,14 @@ export interface TfjsModelSource {
  */
 export function importTfjs(source: TfjsModelSource, options: ImportOptions = {}): Model {
   const json = parseModelJson(source.modelJson);
+  checkModelJson(json);
   const weights = decodeWeights(json.weightsManifest ?? [], source.weights ?? []);
   const topology = json.modelTopology;
   const graph = isGraphDef(topology) ? importGraphDef(topology, json.signature, weights, options) : importLayersModel(topology, weights, options);
   graph.sortTopologically();
   const problems = graph.validate().filter((d) => d.severity === 'error');
-  if (problems.length) throw new CondenseError('E_INTERNAL', `The imported graph is invalid: ${problems.map((d) => d.message).join('; ')}`);
+  // The file's parts are checked as they are read; what is left to disagree (types that do not meet) is the file's fault too.
+  if (problems.length) throw new CondenseError('E_MODEL_INVALID', `The tfjs model's nodes do not fit together: ${problems[0]!.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}`);
   const kind = isGraphDef(topology) ? 'graph model' : 'layers model';
   return createModel(graph, { producerName: 'condense', docString: `Imported from a tfjs ${kind}${json.generatedBy ? ` (${json.generatedBy})` : ''}.` });
 }
@@ -35,10 +38,11 @@ export function parseModelJson(modelJson: TfjsModelJson | string): TfjsModelJson
     try {
       json = JSON.parse(modelJson);
     } catch (e) {
-      throw new CondenseError('E_MODEL_INVALID', `model.json is not JSON: ${(e as Error).message}`, { cause: e });
+      // JSON.parse's message quotes the text around the error: cut it, as a file may hold anything there.
+      throw new CondenseError('E_MODEL_INVALID', `model.json is not JSON: ${(e as Error).message.slice(0, 200)}`, { cause: e });
     }
   }
   const topology = (json as Partial<TfjsModelJson> | null)?.modelTopology;
-  if (!topology || typeof topology !== 'object') throw new CondenseError('E_MODEL_INVALID', 'model.json has no modelTopology: it is not a tfjs model (tfjs-converter or model.save() writes one).');
+  if (!topology || typeof topology !== 'object' || Array.isArray(topology)) throw new CondenseError('E_MODEL_INVALID', 'model.json has no modelTopology: it is not a tfjs model (tfjs-converter or model.save() writes one).');
   return json as TfjsModelJson;
 }

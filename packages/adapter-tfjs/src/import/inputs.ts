@@ -1,3 +1,4 @@
+import { quoted } from './check-json.js';
 import { CondenseError, type DType, type Dim } from '@condense/core';
 import { NHWC_AS_NCHW } from '../layout.js';
 import type { TfBuilder, TfTensor } from './builder.js';
@@ -7,7 +8,7 @@ import type { ImportOptions } from './options.js';
 export function graphInput(b: TfBuilder, name: string, dtype: DType, shape: Dim[] | undefined, options: ImportOptions): TfTensor {
   const pinned = options.inputShapes?.[name];
   const dims = pinned ?? shape;
-  if (!dims) throw new CondenseError('E_SHAPE_INFERENCE', `Input "${name}" has no known rank; give its shape with the inputShapes option.`, { context: { value: name } });
+  if (!dims) throw new CondenseError('E_SHAPE_INFERENCE', `Input ${quoted(name)} has no known rank; give its shape with the inputShapes option.`, { context: { value: name } });
   const nchw = options.inputLayout === 'nchw' && dims.length === 4 && dtype === 'float32';
   return b.input(name, dtype, dims, nchw ? NHWC_AS_NCHW : undefined);
 }

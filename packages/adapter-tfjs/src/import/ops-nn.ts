@@ -1,4 +1,5 @@
-import { Tensor, attr, type Attr, type Value } from '@condense/core';
+import { CondenseError, Tensor, attr, type Attr, type Value } from '@condense/core';
+import { quoted } from './check-json.js';
 import { NHWC_AS_NCHW, identity, type Perm } from '../layout.js';
 import { samePads } from '../padding.js';
 import { rankOf, unsupported, type TfBuilder, type TfTensor } from './builder.js';
@@ -47,7 +48,13 @@ export interface ConvSpec extends Window {
 }
 
 /** Conv2D / DepthwiseConv2dNative (and their fused forms) as ONNX Conv. */
+/** Windowed ops read NHWC (or NCHW) maps: four axes. */
+function checkMap(x: TfTensor, name: string): void {
+  if (rankOf(x) !== 4) throw new CondenseError('E_MODEL_INVALID', `Node ${quoted(name)} applies a 2-D window to a tensor of ${rankOf(x)} axes; it needs 4.`, { context: { node: name } });
+}
+
 export function conv2d(b: TfBuilder, name: string, x: TfTensor, spec: ConvSpec): TfTensor {
+  checkMap(x, name);
   const fshape = spec.filter.kind === 'const' ? spec.filter.tensor.shape : b.shapeOf(spec.filter);
   if (!fshape || fshape.length !== 4 || !fshape.every((d): d is number => typeof d === 'number')) throw unsupported(`a ${name} filter of unknown shape`);
   const [kh, kw, cin, cout] = fshape as [number, number, number, number];
@@ -72,6 +79,7 @@ export interface PoolSpec extends Window {
 
 /** MaxPool / AvgPool. TensorFlow's average leaves padding out of the count, as ONNX's count_include_pad=0 does. */
 export function pool(b: TfBuilder, name: string, op: 'MaxPool' | 'AveragePool', x: TfTensor, spec: PoolSpec): TfTensor {
+  checkMap(x, name);
   const perm = layoutOf(spec);
   const value = b.node(op, [b.in(x, perm)], { kernel_shape: attr.ints(spec.kernel), strides: attr.ints(spec.strides), ...padAttrs(b, x, spec.kernel, spec) }, name);
   return { kind: 'value', value, perm };

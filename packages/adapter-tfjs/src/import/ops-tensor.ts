@@ -1,5 +1,6 @@
-import { Tensor, attr, dtypeCode, type Attr, type DType, type Dim, type Value } from '@condense/core';
+import { CondenseError, Tensor, attr, dtypeCode, type Attr, type DType, type Dim, type Value } from '@condense/core';
 import { NHWC_AS_NCHW, compose, dropAxes, identity, invert, type Perm } from '../layout.js';
+import { quoted } from './check-json.js';
 import { permuteTensor, rankOf, unsupported, type TfBuilder, type TfTensor } from './builder.js';
 
 const valueOf = (value: Value, perm: Perm): TfTensor => ({ kind: 'value', value, perm });
@@ -126,6 +127,11 @@ export function gather(b: TfBuilder, name: string, data: TfTensor, indices: TfTe
 
 /** A transpose costs nothing: the result is the same IR value, stored under another perm. */
 export function transpose(b: TfBuilder, name: string, x: TfTensor, perm: number[]): TfTensor {
+  // The layout bookkeeping inverts `perm`: it must order the input's axes, each once.
+  const rank = rankOf(x);
+  if (perm.length !== rank || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) {
+    throw new CondenseError('E_MODEL_INVALID', `Node ${quoted(name)} transposes a tensor of ${rank} axes by ${quoted(perm.join(','))}, which is not an order of its axes.`, { context: { node: name } });
+  }
   if (x.kind === 'const') return b.constant(name, permuteTensor(x.tensor, x.tensor.shape, perm));
   return valueOf(x.value, compose(invert(perm), x.perm));
 }

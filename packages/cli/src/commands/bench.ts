@@ -1,19 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { CondenseError, Tensor, elementCount, type Dim, type Graph, type Runtime, type Session } from '@condense/core';
-import { loadModel } from '@condense/onnx/node';
 import { parseCommand, parseInputShapes, requireOne, wholeNumber } from '../args.js';
 import { table, type Streams } from '../io.js';
+import { readModelFile } from '../model-files.js';
+import { progressFor } from '../progress.js';
 import { parseAdapter, runtimeFor } from '../runtimes.js';
 
 export const BENCH_HELP = `Usage: condense bench <model.onnx> [--adapter cpu|wasm|cuda] [--runs N] [--warmup N]
-                     [--threads N] [--input-shape name=d0,d1,...]... [--compare <other.onnx>] [--json]
+                     [--threads N] [--input-shape name=d0,d1,...]... [--compare <other.onnx>] [--json] [--quiet]
 
 Measures inference latency (p50, p90 after warm-up), throughput and the
 process's peak memory on one runtime adapter. With --compare, the two models
 run alternately in one process (so machine noise hits both alike) and the
 ratio of p50s (this model over the other) is printed. Inputs are generated
 (uniform noise in [0, 1)); symbolic dimensions need --input-shape.
-webgpu runs in browsers, not in this command.`;
+webgpu runs in browsers, not in this command. Progress goes to stderr;
+--quiet (-q) or --json turns it off.
+
+Examples:
+  condense bench model.onnx --input-shape x=1,3,224,224
+  condense bench int8.onnx --compare model.onnx --input-shape x=8,3,224,224 --runs 50 --warmup 5 --json
+  condense bench model.onnx --adapter wasm --threads 4 --quiet`;
 
 /** Inputs for one run: noise for float inputs, zeros for the rest, at the pinned or declared shapes. */
 function makeFeeds(graph: Graph, file: string): Record<string, Tensor> {
@@ -60,7 +67,7 @@ interface Subject {
 
 /** Loads a model, checks the runtime can run it, and opens a session with generated inputs. */
 async function openSubject(runtime: Runtime, adapter: string, file: string, inputShapes: Record<string, Dim[]> | undefined): Promise<Subject> {
-  const model = await loadModel(file, { inputShapes });
+  const model = await readModelFile(file, { inputShapes });
   const problems = runtime.supports(model.graph).filter((d) => d.severity === 'error');
   if (problems.length) throw new CondenseError('E_UNSUPPORTED_OP', `The ${adapter} runtime cannot run ${file}: ${problems.map((p) => p.message).join(' ')}`);
   const feeds = makeFeeds(model.graph, file);
@@ -77,16 +84,19 @@ interface Measured {
   batch: number;
 }
 
+export const BENCH_OPTIONS = {
+  adapter: { type: 'string' },
+  runs: { type: 'string' },
+  warmup: { type: 'string' },
+  threads: { type: 'string' },
+  'input-shape': { type: 'string', multiple: true },
+  compare: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
+
 export async function bench(args: string[], io: Streams): Promise<number> {
-  const parsed = parseCommand('bench', args, {
-    adapter: { type: 'string' },
-    runs: { type: 'string' },
-    warmup: { type: 'string' },
-    threads: { type: 'string' },
-    'input-shape': { type: 'string', multiple: true },
-    compare: { type: 'string' },
-    json: { type: 'boolean' },
-  }, BENCH_HELP, io);
+  const parsed = parseCommand('bench', args, BENCH_OPTIONS, BENCH_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const file = requireOne('bench', positionals, 'model file');
@@ -99,9 +109,13 @@ export async function bench(args: string[], io: Streams): Promise<number> {
 
   const files = values.compare ? [file, values.compare] : [file];
   const subjects: Subject[] = [];
+  const progress = progressFor(io, values.json || values.quiet);
   try {
     for (const f of files) subjects.push(await openSubject(runtime, adapter, f, inputShapes));
-    for (let i = 0; i < warmup; i++) for (const s of subjects) await s.session.run(s.feeds);
+    for (let i = 0; i < warmup; i++) {
+      for (const s of subjects) await s.session.run(s.feeds);
+      progress.update('warming up', i + 1, warmup);
+    }
     // Alternate the models run by run so drifts in machine load hit both alike.
     for (let i = 0; i < runs; i++) {
       for (const s of i % 2 === 0 ? subjects : [...subjects].reverse()) {
@@ -109,8 +123,11 @@ export async function bench(args: string[], io: Streams): Promise<number> {
         await s.session.run(s.feeds);
         s.times.push(performance.now() - t0);
       }
+      // Outside the timed span: drawing costs nothing that is measured.
+      progress.update('timed runs', i + 1, runs);
     }
   } finally {
+    progress.end();
     for (const s of subjects) await s.session.release();
   }
   const measured: Measured[] = subjects.map((s) => {

@@ -1,9 +1,11 @@
-import { stat } from 'node:fs/promises';
+import { formatSummary, type CompressionReport } from '@condense/report';
 import { CondenseError, compress as runPipeline, countMacs, createRegistry, inferShapes, resolveRecipe, summarizeModel, type Model, type PassRecord, type PassRegistry, type Recipe } from '@condense/core';
-import { loadModel, saveModel } from '@condense/onnx/node';
 import { PREPROCESS_HELP, PREPROCESS_OPTIONS, decimal, parseCommand, parseInputShapes, parsePreprocess, requireOne } from '../args.js';
 import { formatBytes, formatCount, table, type Streams } from '../io.js';
+import { REPORT_HELP, REPORT_OPTIONS, checkReportOptions, measure } from '../compress-report.js';
 import { checkOutputPath } from '../output-path.js';
+import { pipelineProgress, progressFor } from '../progress.js';
+import { modelBytes, modelFiles, readModelFile, writeModelFile } from '../model-files.js';
 import { loadPlugin } from '../plugins.js';
 import { readRecipeFile } from '../recipe-file.js';
 import { calibrationSamples } from '../data-files.js';
@@ -12,13 +14,15 @@ import { wireSize, type WireSize } from '../wire-size.js';
 
 export const COMPRESS_HELP = `Usage: condense compress <model.onnx> -o <out.onnx> [--preset <name> | --recipe <file>]
                         [--plugin <module>]... [--input-shape name=d0,d1,...]... [--json]
-                        [--calib <data>] [--adapter cpu|wasm|cuda] [--external-data] [--force]
+                        [--calib <data>] [--adapter cpu|wasm|cuda] [--external-data] [--force] [--quiet]
                         [--observer <kind>] [--max-drop <points>] [--size HxW] [--resize <mode>]
                         [--scale N] [--mean A,B,C] [--std A,B,C] [--channels rgb|bgr] [--layout nchw|nhwc]
+                        [--report <file.html|.md|.json>] [--images <idx> --labels <idx>]
+                        [--eval-limit N] [--no-measure]
 
-Runs a pipeline of passes and saves the result, and reports both sides' size
+Runs a pipeline of passes and saves the result to -o (--output), and reports both sides' size
 raw, gzipped and brotli-compressed (as web servers send files). --preset names a built-in
-pipeline (default: cleanup); --recipe reads a JSON or YAML file:
+pipeline (default: int8-weights, which needs no data); --recipe reads a JSON or YAML file:
     preset: cleanup            # optional
     passes:
       - fold-constants
@@ -32,9 +36,41 @@ quantization (int8): --observer picks how activation ranges are calibrated
 sensitive layers in float until top-1 disagreement with the float model on the
 calibration data is at most that many points.
 --list shows the passes and presets. Prints a before/after table; --json prints
-one object with input, output and passes.
+one object with input, output and passes. Long passes (calibration, clustering)
+show progress on stderr; --quiet (-q) or --json turns it off.
 
-${PREPROCESS_HELP}`;
+${REPORT_HELP}
+
+${PREPROCESS_HELP}
+
+Examples:
+  condense compress model.onnx -o small.onnx
+  condense compress model.onnx -o small.onnx --images t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz --eval-limit 1000 --report report.html
+  condense compress model.onnx -o clean.onnx --preset cleanup --no-measure
+  condense compress model.onnx -o small.onnx --preset int8-weights --json
+  condense compress model.onnx -o int8.onnx --preset int8 --calib images/ --size 224x224 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225
+  condense compress model.onnx -o int8.onnx --preset int8 --calib calib.npy --observer percentile --max-drop 0.5 --adapter wasm
+  condense compress model.onnx -o out.onnx --recipe recipe.yaml --plugin ./my-pass.mjs --external-data --quiet
+  condense compress --list --plugin ./my-pass.mjs`;
+
+export const COMPRESS_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  preset: { type: 'string' },
+  recipe: { type: 'string' },
+  plugin: { type: 'string', multiple: true },
+  'input-shape': { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  list: { type: 'boolean' },
+  'external-data': { type: 'boolean' },
+  force: { type: 'boolean' },
+  calib: { type: 'string' },
+  adapter: { type: 'string' },
+  observer: { type: 'string' },
+  'max-drop': { type: 'string' },
+  ...REPORT_OPTIONS,
+  ...PREPROCESS_OPTIONS,
+} as const;
 
 interface Side extends WireSize {
   nodes: number;
@@ -45,22 +81,7 @@ interface Side extends WireSize {
 }
 
 export async function compress(args: string[], io: Streams): Promise<number> {
-  const parsed = parseCommand('compress', args, {
-    output: { type: 'string', short: 'o' },
-    preset: { type: 'string' },
-    recipe: { type: 'string' },
-    plugin: { type: 'string', multiple: true },
-    'input-shape': { type: 'string', multiple: true },
-    json: { type: 'boolean' },
-    list: { type: 'boolean' },
-    'external-data': { type: 'boolean' },
-    force: { type: 'boolean' },
-    calib: { type: 'string' },
-    adapter: { type: 'string' },
-    observer: { type: 'string' },
-    'max-drop': { type: 'string' },
-    ...PREPROCESS_OPTIONS,
-  }, COMPRESS_HELP, io);
+  const parsed = parseCommand('compress', args, COMPRESS_OPTIONS, COMPRESS_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const registry = createRegistry();
@@ -71,28 +92,60 @@ export async function compress(args: string[], io: Streams): Promise<number> {
   }
   if (values.preset && values.recipe) throw new CondenseError('E_BAD_OPTION', 'Give --preset or --recipe, not both (a recipe can name a preset).');
   const input = requireOne('compress', positionals, 'input model');
-  const recipe = withStaticOptions(values.recipe ? await readRecipeFile(values.recipe) : { preset: values.preset ?? 'cleanup' }, values, registry);
+  const preset = values.preset ?? DEFAULT_PRESET;
+  const recipe = withStaticOptions(values.recipe ? await readRecipeFile(values.recipe) : { preset }, values, registry);
   // Check the whole recipe before loading the model, so a typo costs nothing.
-  resolveRecipe(recipe, registry, values.recipe ?? `preset "${values.preset ?? 'cleanup'}"`);
+  resolveRecipe(recipe, registry, values.recipe ?? `preset "${preset}"`);
   const output = await checkOutputPath(input, values.output, values.force ?? false);
+  checkReportOptions(values, { input, output });
   const inputShapes = parseInputShapes(values['input-shape']);
   const preprocess = parsePreprocess(values);
   const [flag] = Object.keys(preprocess);
   if (flag && !values.calib) throw new CondenseError('E_BAD_OPTION', `--${flag} describes calibration data; give it with --calib.`);
 
-  const model = await loadModel(input, { inputShapes });
-  const before = side(model, (await stat(input)).size, await wireSize([input]));
+  const model = await readModelFile(input, { inputShapes });
+  // The report compares against the original, so it keeps a copy of its own.
+  const original = values['no-measure'] ? undefined : await readModelFile(input, { inputShapes });
+  const before = side(model, await modelBytes(input), await wireSize(await modelFiles(input)));
   const calibration = values.calib ? await calibrationSamples(values.calib, model.graph, 32, preprocess) : undefined;
-  const result = await runPipeline(model, recipe, { registry, inputShapes, samples: calibration, runtime: await runtimeFor(parseAdapter(values.adapter)) });
-  const saved = await saveModel(model, output, { externalData: values['external-data'] });
-  const after = side(model, saved.bytes, await wireSize([saved.model, ...(saved.externalData ? [saved.externalData] : [])]));
+  const progress = progressFor(io, values.json || values.quiet);
+  const runtime = await runtimeFor(parseAdapter(values.adapter));
+  const result = await runPipeline(model, recipe, { registry, inputShapes, samples: calibration, runtime, onEvent: pipelineProgress(progress) });
+  progress.end();
+  const saved = await writeModelFile(model, output, { externalData: values['external-data'], input });
+  const after = side(model, saved.bytes, await wireSize(saved.files));
+  const measured = original && (await measure({
+    values,
+    input,
+    output,
+    recipe: values.recipe ? `recipe ${values.recipe}` : `preset ${preset}`,
+    before: original,
+    after: model,
+    passes: result.passes,
+    size: { before: { bytes: before.bytes, gzip: before.gzip, brotli: before.brotli }, after: { bytes: after.bytes, gzip: after.gzip, brotli: after.brotli } },
+    runtime,
+    calibration,
+    progress,
+  }));
 
   if (values.json) {
-    io.out.write(`${JSON.stringify({ input: { file: input, ...before }, output: { file: output, ...after }, passes: result.passes }, null, 2)}\n`);
+    io.out.write(`${JSON.stringify({ input: { file: input, ...before }, output: { file: output, ...after }, passes: result.passes, ...(measured ? { report: measured } : {}) }, jsonNumbers, 2)}\n`);
     return 0;
   }
-  io.out.write(`${report(input, output, before, after, result.passes)}\n`);
+  io.out.write(`${report(input, output, before, after, result.passes)}\n${summaryBlock(measured, values.report)}`);
   return 0;
+}
+
+/** What compress runs without --preset or --recipe: 4x smaller, no data needed, answers the same. */
+const DEFAULT_PRESET = 'int8-weights';
+
+/** JSON has no Infinity: an unchanged layer's SQNR is written as the string "Infinity" (as @condense/report's JSON does). */
+const jsonNumbers = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
+
+/** The report's summary, last, where a reader's eye lands. */
+function summaryBlock(measured: CompressionReport | undefined, file: string | undefined): string {
+  if (!measured) return '';
+  return `\nsummary:\n${formatSummary(measured).replace(/^/gm, '  ')}\n${file ? `report written to ${file}\n` : ''}`;
 }
 
 /** --observer and --max-drop, as options of the pipeline's quantize-static step. */

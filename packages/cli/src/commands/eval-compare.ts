@@ -1,8 +1,9 @@
 import { CondenseError, compareModels, type PreprocessSpec } from '@condense/core';
-import { loadModel } from '@condense/onnx/node';
+import { readModelFile } from '../model-files.js';
 import { wholeNumber } from '../args.js';
 import { calibrationSamples } from '../data-files.js';
 import type { Streams } from '../io.js';
+import { countSamples, type Progress } from '../progress.js';
 import { runtimeFor, type AdapterName } from '../runtimes.js';
 
 export interface CompareOptions {
@@ -14,6 +15,7 @@ export interface CompareOptions {
   batch: string | undefined;
   limit: string | undefined;
   json: boolean;
+  progress: Progress;
 }
 
 /**
@@ -25,10 +27,12 @@ export async function evalCompare(o: CompareOptions, io: Streams): Promise<numbe
   if (!o.data) throw new CondenseError('E_BAD_OPTION', 'condense eval --compare needs --calib <data> (the inputs to run both models on).');
   const batchSize = wholeNumber('batch', o.batch, 32, 1);
   const limit = wholeNumber('limit', o.limit, 1000, 1);
-  const [reference, candidate] = await Promise.all([loadModel(o.reference), loadModel(o.candidate)]);
+  const [reference, candidate] = await Promise.all([readModelFile(o.reference), readModelFile(o.candidate)]);
   const samples = await calibrationSamples(o.data, reference.graph, batchSize, o.preprocess);
   const t0 = performance.now();
-  const f = await compareModels(await runtimeFor(o.adapter), reference.graph, candidate.graph, samples, { maxSamples: limit });
+  const counted = countSamples(samples, (done) => o.progress.update('comparing', done, limit));
+  const f = await compareModels(await runtimeFor(o.adapter), reference.graph, candidate.graph, counted, { maxSamples: limit });
+  o.progress.end();
   const ms = performance.now() - t0;
   if (f.samples === 0) throw new CondenseError('E_BAD_OPTION', `${o.data} holds no samples to compare on.`);
   if (o.json) {

@@ -1,30 +1,37 @@
-import { stat } from 'node:fs/promises';
 import { CondenseError, summarizeModel, type Dim, type DType } from '@condense/core';
-import { loadModel } from '@condense/onnx/node';
 import { parseCommand, parseInputShapes, requireOne } from '../args.js';
 import { formatBytes, formatCount, table, type Streams } from '../io.js';
+import { modelBytes, readModelFile } from '../model-files.js';
 
-export const INSPECT_HELP = `Usage: condense inspect <model.onnx> [--json] [--input-shape name=d0,d1,...] [--largest N]
+export const INSPECT_HELP = `Usage: condense inspect <model.onnx|model.tflite|model.json> [--json] [--input-shape name=d0,d1,...] [--largest N]
 
 Shows a model's inputs and outputs, op histogram, parameters and bytes per
 element type, the largest tensors and its opset imports. With --input-shape
 (repeatable) the shapes are pinned and inferred through the graph first.
---json prints one JSON object (nodes, ops, parameters, inputs, outputs, ...).`;
+--json prints one JSON object (nodes, ops, parameters, inputs, outputs, ...).
+--largest N lists the N largest tensors (default 10).
+
+Examples:
+  condense inspect model.onnx
+  condense inspect model.onnx --input-shape x=1,3,224,224 --largest 5
+  condense inspect model.onnx --json`;
+
+export const INSPECT_OPTIONS = {
+  json: { type: 'boolean' },
+  'input-shape': { type: 'string', multiple: true },
+  largest: { type: 'string' },
+} as const;
 
 export async function inspect(args: string[], io: Streams): Promise<number> {
-  const parsed = parseCommand('inspect', args, {
-    json: { type: 'boolean' },
-    'input-shape': { type: 'string', multiple: true },
-    largest: { type: 'string' },
-  }, INSPECT_HELP, io);
+  const parsed = parseCommand('inspect', args, INSPECT_OPTIONS, INSPECT_HELP, io);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const file = requireOne('inspect', positionals, 'model file');
-  const model = await loadModel(file, { inputShapes: parseInputShapes(values['input-shape']) });
+  const model = await readModelFile(file, { inputShapes: parseInputShapes(values['input-shape']) });
   const largest = values.largest === undefined ? 10 : Number(values.largest);
   if (!Number.isInteger(largest) || largest < 0) throw new CondenseError('E_BAD_OPTION', `--largest must be a whole number (how many tensors to list); got "${values.largest}".`);
   const summary = summarizeModel(model, { largest });
-  const fileBytes = (await stat(file)).size;
+  const fileBytes = await modelBytes(file);
   if (values.json) {
     io.out.write(`${JSON.stringify({ file, fileBytes, ...summary }, null, 2)}\n`);
     return 0;

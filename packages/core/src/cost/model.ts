@@ -10,7 +10,9 @@ import { bytesPerSample } from './shapes.js';
 
 /** What one node costs. Per sample: a symbolic leading dimension is the batch and counts as 1. */
 export interface LayerCost {
+  /** The node's name. */
   node: string;
+  /** Its operator type. */
   op: string;
   /** Elements of the constant tensors it reads (weights, biases, shape vectors); a tensor read by several nodes counts in each. */
   parameters: number;
@@ -30,19 +32,25 @@ export interface LayerCost {
   loadTime: boolean;
 }
 
+/** The whole graph's cost per sample. */
 export interface CostTotals {
   /** Elements of the distinct constant tensors the nodes read. */
   parameters: number;
+  /** Their bytes as stored (sub-byte types packed). */
   parameterBytes: number;
   /** Sums over the layers whose figure is known (see unknown). */
   macs: number;
+  /** FLOPs per sample, summed the same way. */
   flops: number;
   /** Sum of every layer's output bytes (what an execution that never frees would hold). */
   activationBytes: number;
 }
 
+/** What {@link costModel} returns: per-node costs, totals and peak activation memory, per sample. */
 export interface CostModel {
+  /** One entry per node of the top-level graph, in node order. */
   layers: LayerCost[];
+  /** The totals over the layers. */
   total: CostTotals;
   /**
    * The most activation bytes alive at once in an execution in node order,

@@ -28,20 +28,27 @@ export interface PreprocessSpec {
 
 /** What a sample source needs to know about the input it feeds (a graph input Value fits). */
 export interface ModelInput {
+  /** The input's name, which the batches are keyed by. */
   name: string;
+  /** Its element type and shape, from which layout, size and channels are read. */
   type?: TensorType | undefined;
 }
 
 /** 8-bit RGB, interleaved, row-major; alpha is dropped. */
 export interface RgbImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** width × height × 3 bytes: R, G, B per pixel, rows top to bottom. */
   data: Uint8Array;
 }
 
 /** An image to read when its batch comes up, so only one batch is ever decoded at a time. */
 export interface ImageFile {
+  /** A name for messages (and the sort order a folder reader uses); `.png`, `.jpg` or `.jpeg` is not required. */
   name: string;
+  /** The file's bytes (from disk, fetch, a zip...), called when its batch is built. */
   read(): Uint8Array | Promise<Uint8Array>;
 }
 
@@ -154,8 +161,11 @@ function taps(from: number, to: number, offset: number, count: number) {
 
 /** Per-channel (x * scale - mean) / std, with one-value lists broadcast. */
 export interface Normalization {
+  /** Multiplies raw values first. */
   scale: number;
+  /** Subtracted per channel after scaling. */
   mean: number[];
+  /** Divides per channel after the mean. */
   std: number[];
 }
 
@@ -169,6 +179,7 @@ export function normalization(spec: PreprocessSpec, channels: number, input: str
   return { scale: spec.scale ?? defaultScale, mean: perChannel('mean', 0), std: perChannel('std', 1) };
 }
 
+/** Where an image input keeps its channels; `nhw` is a rank-3 input without a channel axis (gray). */
 export type Layout = 'nchw' | 'nhwc' | 'nhw';
 
 /** Where the channels of `input` are: the spec's layout, else dim 1 or the last dim holding 1 or 3; rank 3 is [N, H, W]. */
@@ -194,16 +205,29 @@ export function inputBatchSize(input: ModelInput, requested: number): { size: nu
 
 /** How images are turned into batches for one input: decided once, before any image is read. */
 export interface ImagePlan {
+  /** The input fed. */
   input: string;
+  /** Where its channels are: NCHW, NHWC, or [N, H, W] without a channel axis. */
   layout: Layout;
+  /** 3 for RGB (or BGR), 1 for gray. */
   channels: 1 | 3;
+  /** Height fed, in pixels. */
   height: number;
+  /** Width fed, in pixels. */
   width: number;
+  /** How each image is fitted to height × width. */
   resize: 'stretch' | 'shorter';
+  /** Whether channels go in BGR order. */
   bgr: boolean;
+  /** The scale, mean and std per channel. */
   norm: Normalization;
 }
 
+/**
+ * Decides, from the input's shape and `spec`, how images become batches for
+ * `input`, and checks it (symbolic sizes need `spec.size`; the input must take
+ * float32 with 1 or 3 channels) before any image is read.
+ */
 export function planImages(input: ModelInput, spec: PreprocessSpec = {}): ImagePlan {
   checkPreprocess(spec);
   if (input.type && input.type.dtype !== 'float32') throw new CondenseError('E_BAD_OPTION', `Input "${input.name}" takes ${input.type.dtype}; images are fed as float32.`);

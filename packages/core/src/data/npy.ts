@@ -12,8 +12,11 @@ const NPY_TYPES: Record<string, DType> = {
   i1: 'int8', u1: 'uint8', i2: 'int16', u2: 'uint16', i4: 'int32', u4: 'uint32', i8: 'int64', u8: 'uint64',
 };
 
+/** What a .npy header says: element type, shape and where the data starts. */
 export interface NpyHeader {
+  /** The element type, from the header's `descr`. */
   dtype: DType;
+  /** The array's shape, from the header's `shape`. */
   shape: number[];
   /** Where the data starts: the header's length. */
   dataOffset: number;

@@ -5,9 +5,11 @@ import { DEFAULT_DOMAIN, Node } from './node.js';
 import { validateGraph } from './validate.js';
 import { Value, type TensorType } from './value.js';
 
+/** Options of {@link Graph.add}: the new node's name, domain, outputs and position. */
 export interface AddOptions {
   /** Node name; made unique within the graph. Defaults to the op name. */
   name?: string;
+  /** The operator's domain (default: ONNX's own, ''). */
   domain?: string;
   /** How many outputs to create, or their names or existing undefined values (null = omitted output). */
   outputs?: number | ReadonlyArray<string | Value | null>;
@@ -25,11 +27,15 @@ export interface AddOptions {
  * (one producer each, use lists kept by the mutation API).
  */
 export class Graph {
+  /** The graph's name as the file gives it. */
   name: string;
+  /** Free-form documentation carried from and to the model file. */
   docString = '';
   /** Opset imports by domain ('' is ai.onnx). Meaningful on the top-level graph. */
   opset: Record<string, number>;
+  /** The graph inputs in order: the model's contract with its callers. */
   inputs: Value[] = [];
+  /** The graph outputs in order; passes keep them (see Value.replaceAllUsesWith). */
   outputs: Value[] = [];
   /** Format-specific data the IR does not model, kept for a faithful round trip. */
   extensions: Record<string, unknown> = {};
@@ -65,6 +71,7 @@ export class Graph {
     return g;
   }
 
+  /** The number of nodes, without walking them. */
   get nodeCount(): number {
     return this.#count;
   }
@@ -84,6 +91,7 @@ export class Graph {
     return this.#head;
   }
 
+  /** The nodes in order, as an iterable (the graph itself is iterable too). */
   get nodes(): Iterable<Node> {
     return this;
   }
@@ -103,6 +111,7 @@ export class Graph {
     return [...this.#values.values()].filter((v) => v.outer !== undefined);
   }
 
+  /** The value called `name` in this graph's own scope, if any (see resolve for enclosing scopes). */
   value(name: string): Value | undefined {
     return this.#values.get(name);
   }

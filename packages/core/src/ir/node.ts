@@ -12,9 +12,13 @@ export const DEFAULT_DOMAIN = '';
  * attributes with setAttr so use lists stay right.
  */
 export class Node {
+  /** The operator type (`Conv`, `QuantizeLinear`, ...). */
   readonly op: string;
+  /** The operator set the op belongs to; {@link DEFAULT_DOMAIN} for ONNX's own. */
   readonly domain: string;
+  /** The node's name (may be empty in a file; not required to be unique). */
   name: string;
+  /** Free-form documentation carried from and to the model file. */
   docString = '';
   /** Format-specific data the IR does not model, kept for a faithful round trip. */
   extensions: Record<string, unknown> = {};
@@ -41,14 +45,17 @@ export class Node {
     return this.#graph;
   }
 
+  /** The inputs in order; null for an omitted optional input. Change them with replaceInput. */
   get inputs(): ReadonlyArray<Value | null> {
     return this.#inputs;
   }
 
+  /** The outputs in order; null for an output the model does not name. */
   get outputs(): ReadonlyArray<Value | null> {
     return this.#outputs;
   }
 
+  /** The attributes by name; read them with getInt, getInts, ... and change them with setAttr. */
   get attrs(): Readonly<Record<string, Attr>> {
     return this.#attrs;
   }
@@ -60,6 +67,7 @@ export class Node {
     return v;
   }
 
+  /** Input `i`, or null when it is omitted or past the end. */
   input(i: number): Value | null {
     return this.#inputs[i] ?? null;
   }
@@ -79,6 +87,7 @@ export class Node {
     value?._addUse(this, index);
   }
 
+  /** Sets attribute `name`, or deletes it with undefined; keeps subgraph captures in the use lists. */
   setAttr(name: string, value: Attr | undefined): void {
     const before = new Set(this.capturedValues());
     if (value === undefined) delete this.#attrs[name];

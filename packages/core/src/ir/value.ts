@@ -9,7 +9,9 @@ export type Dim = number | string;
 
 /** A tensor's element type and, when known, its shape (undefined shape = unknown rank). */
 export interface TensorType {
+  /** The element type. */
   dtype: DType;
+  /** The dimensions; undefined when even the rank is unknown. */
   shape?: Dim[];
 }
 
@@ -18,10 +20,16 @@ export interface TensorType {
  * `node` (an If/Loop/Scan body) reads the value from the enclosing scope.
  */
 export interface Use {
+  /** The node that reads the value. */
   node: Node;
+  /** Which of its inputs reads it; -1 for a read from inside its subgraphs. */
   index: number;
 }
 
+/**
+ * Where a value comes from: a node's output, a graph input, a constant
+ * (initializer), a capture of an enclosing scope's value, or nothing yet.
+ */
 export type ValueKind = 'node-output' | 'graph-input' | 'constant' | 'captured' | 'undefined';
 
 /**
@@ -30,8 +38,11 @@ export type ValueKind = 'node-output' | 'graph-input' | 'constant' | 'captured' 
  * Graph.add/remove), so they are always right.
  */
 export class Value {
+  /** The value's name, unique within its graph; ONNX wires nodes together by it. */
   name: string;
+  /** Element type and shape, when known (shape inference fills it in). */
   type: TensorType | undefined;
+  /** Free-form documentation carried from and to the model file. */
   docString = '';
   /** Format-specific data the IR does not model, kept for a faithful round trip. */
   extensions: Record<string, unknown> = {};
@@ -49,6 +60,7 @@ export class Value {
     this.type = type;
   }
 
+  /** The graph this value belongs to. */
   get graph(): Graph {
     return this.#graph;
   }
@@ -58,6 +70,7 @@ export class Value {
     return this.#const;
   }
 
+  /** Makes the value a constant holding `tensor` (its type follows), or not a constant with undefined. */
   set const(tensor: Tensor | undefined) {
     if (tensor && this.#producer) {
       throw new CondenseError('E_GRAPH_MUTATION', `Value "${this.name}" is produced by a node and cannot also be a constant.`, {
@@ -68,6 +81,7 @@ export class Value {
     if (tensor) this.type = { dtype: tensor.dtype, shape: [...tensor.shape] };
   }
 
+  /** Where the value comes from. */
   get kind(): ValueKind {
     if (this.#producer) return 'node-output';
     if (this.#graph.inputs.includes(this)) return 'graph-input';
@@ -76,6 +90,7 @@ export class Value {
     return 'undefined';
   }
 
+  /** The node whose output this is, or undefined for inputs, constants and captures. */
   producer(): Node | undefined {
     return this.#producer;
   }
@@ -85,10 +100,12 @@ export class Value {
     return this.#uses.map((u) => ({ ...u }));
   }
 
+  /** How many node inputs (and subgraph captures) read this value, without copying the use list. */
   get useCount(): number {
     return this.#uses.length;
   }
 
+  /** Whether the graph returns this value as one of its outputs. */
   isGraphOutput(): boolean {
     return this.#graph.outputs.includes(this);
   }

@@ -57,6 +57,7 @@ export function shapeInferenceOps(): string[] {
   return [...RULES.keys()].sort();
 }
 
+/** Options of {@link inferShapes}. */
 export interface InferShapesOptions {
   /** Pins graph input shapes, e.g. { x: [1, 3, 224, 224] }; a symbol name may stay symbolic. */
   inputShapes?: Record<string, Dim[]>;

@@ -32,20 +32,24 @@ export const DTYPE_CODES = {
   int2: 26,
 } as const;
 
+/** An element type: every ONNX tensor type, by its lower-case name (`float32`, `int4`, `bfloat16`, ...). */
 export type DType = keyof typeof DTYPE_CODES;
 
 const BY_CODE = new Map<number, DType>(
   Object.entries(DTYPE_CODES).map(([name, code]) => [code, name as DType]),
 );
 
+/** The element type for an ONNX TensorProto.DataType code, or undefined for a code ONNX does not define. */
 export function dtypeFromCode(code: number): DType | undefined {
   return BY_CODE.get(code);
 }
 
+/** ONNX's TensorProto.DataType code for an element type. */
 export function dtypeCode(dtype: DType): number {
   return DTYPE_CODES[dtype];
 }
 
+/** Whether `name` is an element type condense knows (a type guard for untrusted strings). */
 export function isDType(name: string): name is DType {
   return Object.hasOwn(DTYPE_CODES, name);
 }
@@ -95,6 +99,7 @@ export function byteLengthOf(dtype: DType, count: number): number {
   return Math.ceil((count * dtypeBits(dtype)) / 8);
 }
 
+/** Whether the type holds floating-point numbers (every float width, float8 and float4 included). */
 export function isFloatDType(dtype: DType): boolean {
   return (
     dtype === 'float32' ||
@@ -106,6 +111,7 @@ export function isFloatDType(dtype: DType): boolean {
   );
 }
 
+/** Whether the type holds integers, signed or unsigned, of any width (bool excluded). */
 export function isIntegerDType(dtype: DType): boolean {
   return /^u?int\d+$/.test(dtype);
 }
@@ -116,34 +122,61 @@ export function isIntegerDType(dtype: DType): boolean {
  * one element per slot; complex numbers interleave real and imaginary parts.
  */
 export interface TypedArrayOf {
+  /** 32-bit floats. */
   float32: Float32Array;
+  /** 64-bit floats. */
   float64: Float64Array;
+  /** IEEE half floats as raw bit patterns (see float16BitsToNumber). */
   float16: Uint16Array;
+  /** bfloat16 as raw bit patterns (see bfloat16BitsToNumber). */
   bfloat16: Uint16Array;
+  /** 8-bit floats as raw bit patterns. */
   float8e4m3fn: Uint8Array;
+  /** 8-bit floats as raw bit patterns. */
   float8e4m3fnuz: Uint8Array;
+  /** 8-bit floats as raw bit patterns. */
   float8e5m2: Uint8Array;
+  /** 8-bit floats as raw bit patterns. */
   float8e5m2fnuz: Uint8Array;
+  /** 8-bit exponent-only scales as raw bit patterns. */
   float8e8m0: Uint8Array;
+  /** 4-bit floats, unpacked, one raw bit pattern per byte. */
   float4e2m1: Uint8Array;
+  /** Signed bytes. */
   int8: Int8Array;
+  /** Unsigned bytes. */
   uint8: Uint8Array;
+  /** 16-bit signed integers. */
   int16: Int16Array;
+  /** 16-bit unsigned integers. */
   uint16: Uint16Array;
+  /** 32-bit signed integers. */
   int32: Int32Array;
+  /** 32-bit unsigned integers. */
   uint32: Uint32Array;
+  /** 64-bit signed integers, as bigint. */
   int64: BigInt64Array;
+  /** 64-bit unsigned integers, as bigint. */
   uint64: BigUint64Array;
+  /** 4-bit signed integers, unpacked, one per slot. */
   int4: Int8Array;
+  /** 4-bit unsigned integers, unpacked, one per slot. */
   uint4: Uint8Array;
+  /** 2-bit signed integers, unpacked, one per slot. */
   int2: Int8Array;
+  /** 2-bit unsigned integers, unpacked, one per slot. */
   uint2: Uint8Array;
+  /** Booleans as 0 or 1. */
   bool: Uint8Array;
+  /** Real and imaginary parts interleaved, 32-bit each. */
   complex64: Float32Array;
+  /** Real and imaginary parts interleaved, 64-bit each. */
   complex128: Float64Array;
+  /** Strings, decoded as UTF-8 (use Tensor.strings() for the raw bytes). */
   string: string[];
 }
 
+/** Any typed array a numeric tensor's data() may return. */
 export type TypedArray = Exclude<TypedArrayOf[DType], string[]>;
 
 type ArrayCtor = {

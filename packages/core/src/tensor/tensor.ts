@@ -10,6 +10,7 @@ type Source =
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
+/** The number of elements a tensor of this shape holds (1 for a scalar, `[]`). */
 export function elementCount(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -26,7 +27,9 @@ export function elementCount(shape: readonly number[]): number {
  * file's buffer: treat them as read-only and build a new Tensor to change data.
  */
 export class Tensor {
+  /** The element type. */
   readonly dtype: DType;
+  /** The dimensions, outermost first; `[]` for a scalar. Frozen. */
   readonly shape: readonly number[];
   #source: Source;
 
@@ -67,6 +70,7 @@ export class Tensor {
     return new Tensor(dtype, shape, { kind: 'lazy', load, byteLength: byteLengthOf(dtype, elementCount(shape)) });
   }
 
+  /** A string tensor; JavaScript strings are stored as UTF-8, byte arrays as given. */
   static fromStrings(shape: readonly number[], strings: ReadonlyArray<string | Uint8Array>): Tensor {
     const encoded = strings.map((s) => (typeof s === 'string' ? utf8.encode(s) : s));
     return new Tensor('string', shape, { kind: 'strings', strings: encoded });
@@ -90,14 +94,17 @@ export class Tensor {
     return Tensor.fromBytes(dtype, shape, new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   }
 
+  /** A rank-0 tensor holding one value. */
   static scalar(dtype: DType, value: number | bigint): Tensor {
     return Tensor.from(dtype, [], [value] as ArrayLike<number>);
   }
 
+  /** The number of elements. */
   get size(): number {
     return elementCount(this.shape);
   }
 
+  /** The number of dimensions. */
   get rank(): number {
     return this.shape.length;
   }
@@ -206,11 +213,13 @@ function floatDecoder(dtype: DType): (raw: number) => number {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
+/** The number a bfloat16 bit pattern (as data() returns it) stands for. */
 export function bfloat16BitsToNumber(bits: number): number {
   u32[0] = bits << 16;
   return f32[0]!;
 }
 
+/** The number an IEEE half-precision bit pattern (as data() returns it) stands for; subnormals, infinities and NaN included. */
 export function float16BitsToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exp = (bits >> 10) & 0x1f;

@@ -81,8 +81,9 @@ export class IndexedModel {
     for (const layer of this.layers.values()) pending.set(layer.id, this.sources(layer).filter(Boolean).length);
     const ready = [...this.layers.values()].filter((l) => pending.get(l.id) === 0);
     const order: OvLayer[] = [];
-    while (ready.length) {
-      const layer = ready.shift()!;
+    // A moving head, not shift(): shift is linear, and an IR may hold tens of thousands of layers.
+    for (let head = 0; head < ready.length; head++) {
+      const layer = ready[head]!;
       order.push(layer);
       layer.outputs.forEach((_, index) => {
         for (const r of this.readers(layer, index)) {

@@ -1,3 +1,4 @@
+import { quoted } from '@condense/core';
 import type { ElementType } from './element-type.js';
 
 /** A dimension of an OpenVINO port: a size, or -1 where it is only known at run time. */
@@ -52,7 +53,7 @@ export function opsetNumber(version: string): number | undefined {
 
 /** How error messages name a layer. */
 export function describeLayer(layer: Pick<OvLayer, 'id' | 'name' | 'type'>): string {
-  return `layer ${layer.id} "${layer.name}" (${layer.type})`;
+  return `layer ${layer.id} ${quoted(layer.name)} (${quoted(layer.type).slice(1, -1)})`;
 }
 
 /** Splits a port's `names` attribute: names are comma-separated, a literal comma is written "\,". */

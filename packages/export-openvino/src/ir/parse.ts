@@ -1,7 +1,7 @@
-import { CondenseError } from '@condense/core';
+import { CondenseError, quoted } from '@condense/core';
 import { parseXml, type XmlElement } from '../xml/parse.js';
 import { elementTypeOfPrecision } from './element-type.js';
-import { splitNames, type OvEdge, type OvLayer, type OvModel, type OvPort } from './model.js';
+import { describeLayer, splitNames, type OvEdge, type OvLayer, type OvModel, type OvPort } from './model.js';
 
 /**
  * Reads the XML half of an OpenVINO IR into its layers and edges. Checks only
@@ -24,7 +24,7 @@ function readLayer(e: XmlElement): OvLayer {
   const type = e.attrs['type'];
   if (!type) fail(`layer ${id} has no "type" attribute`, e);
   const name = e.attrs['name'] ?? String(id);
-  const where = `layer ${id} "${name}" (${type})`;
+  const where = describeLayer({ id, name, type });
   for (const body of ['body', 'then_body', 'else_body']) {
     if (child(e, body)) throw new CondenseError('E_UNSUPPORTED_OP', `${where} holds a sub-network <${body}>; loops and conditionals are not supported.`, { context: { node: name } });
   }
@@ -44,10 +44,10 @@ function readPort(e: XmlElement, where: string): OvPort {
   const id = integer(e, 'id', where);
   const text = e.attrs['precision'];
   const precision = text === undefined || text === 'UNSPECIFIED' ? undefined : elementTypeOfPrecision(text);
-  if (text !== undefined && text !== 'UNSPECIFIED' && !precision) fail(`${where}: port ${id} has unknown precision "${text}"`, e);
+  if (text !== undefined && text !== 'UNSPECIFIED' && !precision) fail(`${where}: port ${id} has unknown precision ${quoted(text)}`, e);
   const dims = e.children.filter((d) => d.name === 'dim').map((d) => {
     const v = Number(d.text.trim());
-    if (!Number.isInteger(v) || v < -1) fail(`${where}: port ${id} has dimension "${d.text.trim()}", expected a size or -1`, d);
+    if (!Number.isInteger(v) || v < -1) fail(`${where}: port ${id} has dimension ${quoted(d.text.trim())}, expected a size or -1`, d);
     return v;
   });
   return { id, precision, dims, names: splitNames(e.attrs['names'] ?? '') };
@@ -64,7 +64,7 @@ function child(e: XmlElement, name: string): XmlElement | undefined {
 function integer(e: XmlElement, attr: string, where?: string): number {
   const text = e.attrs[attr];
   const v = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isInteger(v) || v < 0) fail(`${where ? `${where}: ` : ''}<${e.name}> has ${text === undefined ? `no "${attr}" attribute` : `${attr}="${text}"`}, expected a non-negative integer`, e);
+  if (text === undefined || text.trim() === '' || !Number.isInteger(v) || v < 0) fail(`${where ? `${where}: ` : ''}<${e.name}> has ${text === undefined ? `no "${attr}" attribute` : `${attr}=${quoted(text)}`}, expected a non-negative integer`, e);
   return v;
 }
 

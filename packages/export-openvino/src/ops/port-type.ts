@@ -1,3 +1,4 @@
+import { shapeText } from '@condense/core';
 import type { ElementType } from '../ir/element-type.js';
 import type { OvDim } from '../ir/model.js';
 
@@ -7,7 +8,7 @@ export interface PortType {
   dims: OvDim[] | undefined;
 }
 
-export const formatDims = (dims: readonly OvDim[] | undefined): string => (dims ? `[${dims.join(', ')}]` : '[...]');
+export const formatDims = (dims: readonly OvDim[] | undefined): string => (dims ? shapeText(dims) : '[...]');
 
 /** numpy broadcasting of two shapes; throws a message when they do not broadcast. */
 export function broadcastDims(a: readonly OvDim[] | undefined, b: readonly OvDim[] | undefined): OvDim[] | undefined {

@@ -1,4 +1,4 @@
-import { CondenseError } from '@condense/core';
+import { CondenseError, quoted } from '@condense/core';
 
 /** One element of a parsed document: attributes, child elements and its own text. */
 export interface XmlElement {
@@ -9,6 +9,9 @@ export interface XmlElement {
   /** 1-based line of the start tag, for error messages. */
   line: number;
 }
+
+/** Deepest element nesting read; IR documents nest about 6 deep. */
+const MAX_DEPTH = 256;
 
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -25,6 +28,7 @@ export function parseXml(source: string): XmlElement {
 class Parser {
   #s: string;
   #i = 0;
+  #depth = 0;
   /** Offsets of every newline, so a line number costs a binary search, not a scan. */
   #newlines: number[] = [];
 
@@ -59,9 +63,20 @@ class Parser {
 
   #element(): XmlElement {
     const line = this.#line();
+    // Elements are read recursively: a bound on nesting keeps a hostile document from exhausting the stack.
+    if (++this.#depth > MAX_DEPTH) this.#fail(`elements nest more than ${MAX_DEPTH} deep (OpenVINO IR nests about 6)`);
+    try {
+      return this.#elementBody(line);
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #elementBody(line: number): XmlElement {
     this.#i++; // '<'
     const name = this.#name();
-    const attrs: Record<string, string> = {};
+    // No prototype: an attribute named "__proto__" is data like any other.
+    const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
     for (;;) {
       const spaced = this.#skipSpace();
       const c = this.#s[this.#i];
@@ -127,14 +142,14 @@ class Parser {
 
   #decode(raw: string): string {
     return raw.replace(/&([^;&\s]*);?/g, (match, body: string) => {
-      if (!match.endsWith(';')) this.#fail(`unterminated entity "${match}"`);
+      if (!match.endsWith(';')) this.#fail(`unterminated entity ${quoted(match)}`);
       if (body.startsWith('#')) {
         const code = body[1] === 'x' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
-        if (!Number.isInteger(code) || code < 0 || code > 0x10ffff) this.#fail(`bad character reference "${match}"`);
+        if (!Number.isInteger(code) || code < 0 || code > 0x10ffff) this.#fail(`bad character reference ${quoted(match)}`);
         return String.fromCodePoint(code);
       }
       const named = NAMED_ENTITIES[body];
-      if (named === undefined) this.#fail(`unknown entity "${match}"`);
+      if (named === undefined) this.#fail(`unknown entity ${quoted(match)} (only the five predefined entities and character references are read; entities are never defined or expanded)`);
       return named;
     });
   }

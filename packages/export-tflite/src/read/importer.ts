@@ -1,18 +1,12 @@
 import { CondenseError, Graph, Tensor, attr, type Attr, type DType, type Value } from '@condense/core';
 import { ActivationFunctionType, BuiltinOperator, TensorType } from '../generated/tflite_generated.js';
+import { DTYPES } from './dtypes.js';
+import { invalidTflite, quoted } from './errors.js';
 import { NCHW_TO_NHWC, NHWC_TO_NCHW, permute, transposeData } from '../lower/layout.js';
 import type { TfliteModel, TfliteOperator, TfliteTensor } from '../tflite-model.js';
 
-const DTYPES: Partial<Record<TensorType, DType>> = {
-  [TensorType.FLOAT32]: 'float32',
-  [TensorType.FLOAT16]: 'float16',
-  [TensorType.INT32]: 'int32',
-  [TensorType.INT64]: 'int64',
-  [TensorType.UINT8]: 'uint8',
-  [TensorType.INT8]: 'int8',
-  [TensorType.INT16]: 'int16',
-  [TensorType.BOOL]: 'bool',
-};
+/** Types a quantized run-time tensor may hold (DequantizeLinear's integer inputs). */
+const QUANTIZED = new Set<DType>(['int8', 'uint8', 'int16']);
 
 /** Which way a tensor's IR value holds its elements: ONNX's NCHW for 4-D maps (logical), or as TFLite stores them (stored). */
 export type Form = 'logical' | 'stored';
@@ -41,16 +35,34 @@ export class GraphImporter {
     readonly boundaryForm: Form,
   ) {
     for (const op of model.operators) {
-      if (op.op === BuiltinOperator.DEQUANTIZE && this.isConstant(op.inputs[0]!)) this.#dequantizedConstants.set(op.outputs[0]!, op.inputs[0]!);
+      const [x] = op.inputs;
+      const [y] = op.outputs;
+      if (op.op !== BuiltinOperator.DEQUANTIZE || x === undefined || y === undefined || model.tensors[x]?.data === undefined) continue;
+      // The weight is read through the DEQUANTIZE in the constant's own shape: the two must agree.
+      if (model.tensors[y]?.shape.join() !== model.tensors[x]!.shape.join()) throw invalidTflite(`a DEQUANTIZE of weight ${quoted(model.tensors[x]!.name)} changes its shape`);
+      this.#dequantizedConstants.set(y, x);
     }
   }
 
-  tensor(t: number): TfliteTensor {
-    return this.model.tensors[t]!;
+  /** The operator being read, for messages. */
+  operator = '';
+
+  /** Tensor `t`, which the operator needs: an index that is missing, -1 (an omitted optional input) or out of range is refused. */
+  tensor(t: number | undefined): TfliteTensor {
+    const tensor = t === undefined ? undefined : this.model.tensors[t];
+    if (!tensor) throw invalidTflite(`${this.operator || 'the graph'} lacks a tensor it needs (an input or output is missing, -1 or out of range)`);
+    return tensor;
   }
 
   shape(t: number): number[] {
     return this.tensor(t).shape;
+  }
+
+  /** The shape of a tensor the operator needs at `rank` axes (a filter, an NHWC map...). */
+  shapeOfRank(t: number, rank: number, what: string): number[] {
+    const shape = this.shape(t);
+    if (shape.length !== rank) throw invalidTflite(`${this.operator} takes a ${rank}-D ${what}; tensor ${quoted(this.tensor(t).name)} has ${shape.length} dimensions`);
+    return shape;
   }
 
   /** Constant data, or a DEQUANTIZE of constant data: weights and parameters, not run-time tensors. */
@@ -78,6 +90,8 @@ export class GraphImporter {
     const tensor = this.tensor(t);
     const dtype = dtypeOf(tensor, 'input');
     const form = this.boundaryForm;
+    // Inputs are fed by name: a name that is empty or taken would feed the wrong tensor.
+    if (!tensor.name || this.graph.value(tensor.name)) throw invalidTflite(`graph input ${quoted(tensor.name)} is unnamed or named like another tensor`);
     const shape = tensor.shape.length === 4 && form === 'logical' ? permute(tensor.shape, NHWC_TO_NCHW) : tensor.shape;
     this.#values.set(t, { value: this.graph.input(tensor.name, { dtype, shape }), form });
   }
@@ -90,15 +104,17 @@ export class GraphImporter {
   /** The tensor's own IR value (int8 for quantized tensors) in `form`. */
   native(t: number, form: Form = 'logical'): Value {
     const held = this.#values.get(t);
-    if (!held) throw new CondenseError('E_MODEL_INVALID', `Not a valid .tflite model: tensor "${this.tensor(t).name}" is read before any operator writes it.`);
+    if (!held) throw new CondenseError('E_MODEL_INVALID', `Not a valid .tflite model: tensor ${quoted(this.tensor(t).name)} is read before any operator writes it.`);
     if (held.form === form || this.shape(t).length !== 4) return held.value;
     return this.#view(`${form}:${t}`, () => this.add('Transpose', [held.value], { perm: attr.ints(form === 'stored' ? NCHW_TO_NHWC : NHWC_TO_NCHW) }, `${this.tensor(t).name}/${form}`));
   }
 
   /** The tensor's float values in `form`: itself, or a DequantizeLinear of its int8 value. */
   float(t: number, form: Form = 'logical'): Value {
-    const q = this.tensor(t).quantization;
-    if (!q || this.tensor(t).type === TensorType.FLOAT32) return this.native(t, form);
+    const tensor = this.tensor(t);
+    const q = tensor.quantization;
+    if (!q && tensor.type !== TensorType.FLOAT32) throw invalidTflite(`${this.operator} computes on tensor ${quoted(tensor.name)} as floats, but it holds ${TensorType[tensor.type] ?? `type ${tensor.type}`} without quantization parameters`);
+    if (!q || tensor.type === TensorType.FLOAT32) return this.native(t, form);
     return this.#view(`float:${form}:${t}`, () => this.add('DequantizeLinear', [this.native(t, form), ...this.#params(t)], {}, `${this.tensor(t).name}/dequantized`));
   }
 
@@ -120,12 +136,13 @@ export class GraphImporter {
     if (!params) {
       const tensor = this.tensor(t);
       const q = tensor.quantization!;
-      if (q.scale.length !== 1) throw new CondenseError('E_UNSUPPORTED_OP', `Tensor "${tensor.name}" is quantized per channel; only weights may be (activations take one scale).`);
+      if (q.scale.length !== 1) throw new CondenseError('E_UNSUPPORTED_OP', `Tensor ${quoted(tensor.name)} is quantized per channel; only weights may be (activations take one scale).`);
       // Inside the model, int8 activations come back as uint8 on the same grid (zero point + 128), the form
       // condense's quantize-static writes and onnxruntime's fastest kernels take; inputs and outputs keep their type.
       const boundary = this.model.inputs.includes(t) || this.model.outputs.includes(t);
       const unsigned = tensor.type === TensorType.INT8 && !boundary;
       const dtype = unsigned ? 'uint8' : dtypeOf(tensor, 'quantized tensor');
+      if (!QUANTIZED.has(dtype)) throw new CondenseError('E_UNSUPPORTED_DTYPE', `Tensor ${quoted(tensor.name)} is quantized but holds ${dtype}; quantized tensors are int8, uint8 or int16.`);
       params = [
         this.graph.constant(this.graph.uniqueName(`${tensor.name}/scale`), Tensor.scalar('float32', q.scale[0]!)),
         this.graph.constant(this.graph.uniqueName(`${tensor.name}/zero_point`), Tensor.scalar(dtype, (q.zeroPoint[0] ?? 0) + (unsigned ? 128 : 0))),
@@ -155,13 +172,15 @@ export class GraphImporter {
     const order = perm ?? [...tensor.shape.keys()];
     return this.#view(`weight:${source}:${order.join(',')}`, () => {
       const dtype = dtypeOf(tensor, 'weight');
+      if (!tensor.data) throw invalidTflite(`${this.operator} takes weight ${quoted(tensor.name)} as a constant, but it has no data`);
       const raw = Tensor.fromBytes(dtype, tensor.shape, tensor.data!).data() as Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array;
       const data = transposeData(raw, tensor.shape, order);
       const constant = this.graph.constant(this.graph.uniqueName(tensor.name), Tensor.from(dtype, permute(tensor.shape, order), data));
       if (dtype === 'float32') return constant;
       if (dtype === 'float16') return this.add('Cast', [constant], { to: attr.int(1) }, `${tensor.name}/float32`);
+      if (!QUANTIZED.has(dtype) && dtype !== 'int32') throw new CondenseError('E_UNSUPPORTED_DTYPE', `Weight ${quoted(tensor.name)} holds ${dtype}; quantized weights are int8, uint8, int16 or int32.`);
       const q = tensor.quantization;
-      if (!q) throw new CondenseError('E_UNSUPPORTED_OP', `Weight "${tensor.name}" is ${dtype} without quantization parameters; it has no float meaning.`);
+      if (!q) throw new CondenseError('E_UNSUPPORTED_OP', `Weight ${quoted(tensor.name)} is ${dtype} without quantization parameters; it has no float meaning.`);
       const channels = q.scale.length;
       const shape = channels > 1 ? [channels] : [];
       const scale = this.graph.constant(this.graph.uniqueName(`${tensor.name}/scale`), Tensor.from('float32', shape, q.scale));
@@ -191,7 +210,7 @@ export class GraphImporter {
   ints(t: number): number[] {
     const tensor = this.tensor(t);
     if (!tensor.data || (tensor.type !== TensorType.INT32 && tensor.type !== TensorType.INT64)) {
-      throw new CondenseError('E_UNSUPPORTED_OP', `Tensor "${tensor.name}" must be a constant of integers (axes, sizes or paddings computed at run time are not read).`);
+      throw new CondenseError('E_UNSUPPORTED_OP', `Tensor ${quoted(tensor.name)} must be a constant of integers (axes, sizes or paddings computed at run time are not read).`);
     }
     return Tensor.fromBytes(DTYPES[tensor.type]!, tensor.shape, tensor.data).toNumbers();
   }
@@ -216,13 +235,13 @@ export class GraphImporter {
       case ActivationFunctionType.RELU_N1_TO_1:
         return this.add('Clip', [v, this.scalar(-1), this.scalar(1)]);
       default:
-        throw new CondenseError('E_UNSUPPORTED_OP', `Fused activation ${ActivationFunctionType[fused!]} is not read.`);
+        throw new CondenseError('E_UNSUPPORTED_OP', `${this.operator} fuses activation ${ActivationFunctionType[fused!] ?? `code ${fused}`}, which condense does not read.`);
     }
   }
 }
 
 function dtypeOf(tensor: TfliteTensor, what: string): DType {
   const dtype = DTYPES[tensor.type];
-  if (!dtype) throw new CondenseError('E_UNSUPPORTED_DTYPE', `The ${what} "${tensor.name}" is ${TensorType[tensor.type] ?? tensor.type}, which condense does not read.`);
+  if (!dtype) throw new CondenseError('E_UNSUPPORTED_DTYPE', `The ${what} ${quoted(tensor.name)} is ${TensorType[tensor.type] ?? tensor.type}, which condense does not read.`);
   return dtype;
 }

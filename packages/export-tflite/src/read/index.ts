@@ -1,6 +1,7 @@
 import { CondenseError, createModel, inferShapes, type Model, type Value } from '@condense/core';
 import { BuiltinOperator } from '../generated/tflite_generated.js';
 import { GraphImporter } from './importer.js';
+import { invalidTflite } from './errors.js';
 import { HANDLERS } from './ops.js';
 import { parseModel } from './parse-model.js';
 
@@ -25,14 +26,19 @@ export function readTflite(bytes: Uint8Array, options: ReadTfliteOptions = {}): 
   const model = parseModel(bytes);
   const g = new GraphImporter(model, layout === 'nhwc' ? 'logical' : 'stored');
   for (const t of model.inputs) g.input(t);
-  for (const op of model.operators) {
+  for (const [i, op] of model.operators.entries()) {
+    g.operator = `operator ${i} (${BuiltinOperator[op.op] ?? op.op})`;
     if (g.isWeightDequantize(op)) continue;
     const handler = HANDLERS.get(op.op);
     if (!handler) throw new CondenseError('E_UNSUPPORTED_OP', `The .tflite model uses ${BuiltinOperator[op.op] ?? `builtin operator ${op.op}`}, which condense does not read (it reads the operators its own TFLite export writes).`);
     handler(op, g);
   }
+  g.operator = '';
   g.graph.outputs = model.outputs.map((t) => named(g, g.output(t), model.tensors[t]!.name));
   inferShapes(g.graph);
+  // What the file declares is checked as it is read; this catches any disagreement left (types that do not meet).
+  const problem = g.graph.validate().find((d) => d.severity === 'error');
+  if (problem) throw invalidTflite(`its tensors do not fit together: ${problem.message}`);
   return createModel(g.graph, { docString: model.description });
 }
 

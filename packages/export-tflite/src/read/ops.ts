@@ -3,6 +3,7 @@ import { BuiltinOperator as Op, Padding } from '../generated/tflite_generated.js
 import { NHWC_AXIS_OF } from '../lower/layout.js';
 import { sameTotal } from '../lower/window.js';
 import type { TfliteOperator, TfliteOptions } from '../tflite-model.js';
+import { invalidTflite } from './errors.js';
 import type { Form, GraphImporter } from './importer.js';
 
 type Handler = (op: TfliteOperator, g: GraphImporter) => void;
@@ -28,7 +29,8 @@ function conv(depthwise: boolean): Handler {
   return (op, g) => {
     const o = depthwise ? options(op, 'depthwiseConv2d') : options(op, 'conv2d');
     const [x, filter, bias] = op.inputs as [number, number, number | undefined];
-    const [, kh, kw] = g.shape(filter);
+    const [, kh, kw] = g.shapeOfRank(filter, 4, 'filter');
+    g.shapeOfRank(x, 4, 'input');
     // CONV_2D filters are [out, kh, kw, in], depthwise ones [1, kh, kw, out]; ONNX's are [out, in/group, kh, kw].
     const w = g.weight(filter, depthwise ? [3, 0, 1, 2] : [0, 3, 1, 2]);
     const b = bias !== undefined && bias !== -1 ? g.weight(bias) : null;
@@ -53,7 +55,9 @@ function conv(depthwise: boolean): Handler {
 const transposeConv: Handler = (op, g) => {
   const o = options(op, 'transposeConv');
   const [, filter, x, bias] = op.inputs as [number, number, number, number | undefined];
-  const [, kh, kw] = g.shape(filter);
+  const [, kh, kw] = g.shapeOfRank(filter, 4, 'filter');
+  g.shapeOfRank(x, 4, 'input');
+  g.shapeOfRank(op.outputs[0]!, 4, 'output');
   const kernel = [kh!, kw!];
   const strides = [o.strideH, o.strideW];
   const inHW = hw(g.shape(x));
@@ -76,7 +80,7 @@ const fullyConnected: Handler = (op, g) => {
   const [x, weights, bias] = op.inputs as [number, number, number | undefined];
   const b = bias !== undefined && bias !== -1 ? g.weight(bias) : null;
   const rank = g.shape(x).length;
-  const inputs = g.shape(weights)[1]!;
+  const inputs = g.shapeOfRank(weights, 2, 'weight matrix')[1]!;
   let y: Value;
   if (o.keepNumDims && rank > 2) {
     const product = g.add('MatMul', [g.float(x, 'stored'), g.weight(weights, [1, 0])]);
@@ -106,6 +110,7 @@ function pool(onnx: string): Handler {
   return (op, g) => {
     const o = options(op, 'pool2d');
     const x = op.inputs[0]!;
+    g.shapeOfRank(x, 4, 'input');
     const kernel = [o.filterH, o.filterW];
     const strides = [o.strideH, o.strideW];
     // TFLite leaves padded cells out of averages and maxima, as ONNX does with count_include_pad 0.
@@ -153,6 +158,7 @@ const concatenation: Handler = (op, g) => {
   const rank = g.shape(out).length;
   const form = formFor(g, out);
   const axis = o.axis < 0 ? o.axis + rank : o.axis;
+  if (axis < 0 || axis >= rank) throw invalidTflite(`${g.operator} joins along axis ${o.axis} of a ${rank}-D output`);
   const inputs = op.inputs.map((t) => (g.isStatic(t) ? g.operand(t, rank, form) : g.float(t, form)));
   const y = g.add('Concat', inputs, { axis: attr.int(form === 'logical' ? logicalAxis(axis) : axis) });
   g.define(out, g.activation(y, o.activation), form);
@@ -164,6 +170,7 @@ const pad: Handler = (op, g) => {
   const rank = g.shape(x).length;
   const form = formFor(g, x);
   const flat = g.ints(paddings);
+  if (flat.length !== 2 * rank) throw invalidTflite(`${g.operator} gives ${flat.length} paddings for a ${rank}-D input (it needs ${2 * rank})`);
   const perAxis = Array.from({ length: rank }, (_, i) => {
     const s = form === 'logical' ? NHWC_AXIS_OF[i]! : i;
     return [flat[2 * s]!, flat[2 * s + 1]!];
@@ -186,8 +193,10 @@ function resize(nearest: boolean): Handler {
   return (op, g) => {
     const o = options(op, 'resize');
     const [x, size] = op.inputs as [number, number];
-    const [n, , , c] = g.shape(x);
-    const [h, w] = g.ints(size);
+    const [n, , , c] = g.shapeOfRank(x, 4, 'input');
+    const sizes = g.ints(size);
+    if (sizes.length !== 2) throw invalidTflite(`${g.operator} gives ${sizes.length} output sizes; it needs a height and a width`);
+    const [h, w] = sizes;
     const attrs: Record<string, Attr> = {
       mode: attr.string(nearest ? 'nearest' : 'linear'),
       coordinate_transformation_mode: attr.string(o.alignCorners ? 'align_corners' : o.halfPixelCenters ? (nearest ? 'tf_half_pixel_for_nn' : 'half_pixel') : 'asymmetric'),

@@ -3,11 +3,13 @@ import { ByteBuffer } from 'flatbuffers';
 import * as tfl from '../generated/tflite_generated.js';
 import type { TfliteModel, TfliteOperator, TfliteOptions, TfliteTensor } from '../tflite-model.js';
 
-const T = tfl.BuiltinOptions;
+import { invalidTflite, quoted } from './errors.js';
+import { checkModel } from './check-model.js';
+import { verifyFlatbuffer } from './verify.js';
 
-export function invalidTflite(why: string, cause?: unknown): CondenseError {
-  return new CondenseError('E_MODEL_INVALID', `Not a valid .tflite model: ${why}.`, cause === undefined ? {} : { cause });
-}
+export { invalidTflite };
+
+const T = tfl.BuiltinOptions;
 
 /**
  * .tflite bytes as plain data (the writer's TfliteModel, read back with the
@@ -20,12 +22,10 @@ export function parseModel(bytes: Uint8Array): TfliteModel {
   const aligned = bytes.byteOffset % 16 === 0 ? bytes : bytes.slice();
   const bb = new ByteBuffer(aligned);
   if (!tfl.Model.bufferHasIdentifier(bb)) throw invalidTflite('it lacks the "TFL3" file identifier (is it a TFLite flatbuffer?)');
-  try {
-    return readModel(tfl.Model.getRootAsModel(bb));
-  } catch (e) {
-    if (e instanceof CondenseError) throw e;
-    throw invalidTflite(`reading it failed (${(e as Error).message}); the file is truncated or corrupt`, e);
-  }
+  verifyFlatbuffer(aligned);
+  const model = readModel(tfl.Model.getRootAsModel(bb));
+  checkModel(model);
+  return model;
 }
 
 function readModel(model: tfl.Model): TfliteModel {
@@ -38,7 +38,7 @@ function readModel(model: tfl.Model): TfliteModel {
     const code = codes[op.opcodeIndex()];
     if (!code) throw invalidTflite(`operator ${i} names operator code ${op.opcodeIndex()}, which does not exist`);
     const builtin = Math.max(code.builtinCode(), code.deprecatedBuiltinCode());
-    if (builtin === tfl.BuiltinOperator.CUSTOM) throw new CondenseError('E_UNSUPPORTED_OP', `Operator ${i} is the custom op "${code.customCode() ?? ''}"; custom ops have no ONNX equivalent.`);
+    if (builtin === tfl.BuiltinOperator.CUSTOM) throw new CondenseError('E_UNSUPPORTED_OP', `Operator ${i} is the custom op ${quoted(code.customCode() ?? '')}; custom ops have no ONNX equivalent.`);
     const options = readOptions(op);
     const operator: TfliteOperator = { op: builtin, inputs: Array.from(op.inputsArray() ?? []), outputs: Array.from(op.outputsArray() ?? []) };
     if (options) operator.options = options;
@@ -61,8 +61,8 @@ function readTensor(model: tfl.Model, t: tfl.Tensor, index: number): TfliteTenso
   const buffer = t.buffer();
   if (buffer !== 0) {
     const b = model.buffers(buffer);
-    if (!b) throw invalidTflite(`tensor "${tensor.name}" refers to buffer ${buffer}, which does not exist`);
-    if (b.offset() !== 0n) throw new CondenseError('E_UNSUPPORTED_OP', `Tensor "${tensor.name}" keeps its data outside the flatbuffer (a model over 2 GB); such models are not read.`);
+    if (!b) throw invalidTflite(`tensor ${quoted(tensor.name)} refers to buffer ${buffer}, which does not exist`);
+    if (b.offset() !== 0n) throw new CondenseError('E_UNSUPPORTED_OP', `Tensor ${quoted(tensor.name)} keeps its data outside the flatbuffer (a model over 2 GB); such models are not read.`);
     const data = b.dataArray();
     if (data && data.byteLength > 0) tensor.data = data;
   }

@@ -1,9 +1,9 @@
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CondenseError, inferShapes, type Dim, type Model } from '@condense/core';
 import { decodeModel } from '../read/model.js';
 import { PROTOBUF_LIMIT, encodeModel, type ExternalDataOptions } from '../write/encode.js';
-import { writeTemp } from './atomic.js';
+import { writeFilesAtomic } from './atomic.js';
 import { externalDataIn } from './external-data.js';
 import { escapeError, resolveInside } from './paths.js';
 
@@ -40,27 +40,6 @@ export async function loadModel(file: string, opts: LoadOptions = {}): Promise<M
   const model = decodeModel(bytes, { fileName: file, externalData: externalDataIn(path.dirname(file), file) });
   if (opts.inputShapes) inferShapes(model.graph, { inputShapes: opts.inputShapes });
   return model;
-}
-
-/**
- * Renames the data file and then the model into place. If the model's rename
- * fails, the previous data file (kept aside) is put back, so a model and its
- * data never mismatch.
- */
-async function commitTogether(pending: Array<{ commit: () => Promise<void>; abort: () => Promise<void> }>, dataFile: string | undefined): Promise<void> {
-  if (pending.length === 1) return pending[0]!.commit();
-  const [data, modelFile] = pending as [(typeof pending)[0], (typeof pending)[0]];
-  const backup = `${dataFile}.previous-${process.pid}`;
-  const hadOld = await rename(dataFile!, backup).then(() => true, () => false);
-  try {
-    await data.commit();
-    await modelFile.commit();
-  } catch (e) {
-    await modelFile.abort();
-    if (hadOld) await rename(backup, dataFile!).catch(() => undefined);
-    throw e;
-  }
-  if (hadOld) await rm(backup, { force: true });
 }
 
 /**
@@ -106,15 +85,8 @@ export async function saveModel(model: Model, file: string, opts: SaveOptions = 
   if (external) checkDataLocation(file, external.location);
   const encoded = encodeModel(model, { externalData: external });
   const dataFile = encoded.external && path.join(folder, encoded.external.location);
-  const pending = [];
-  try {
-    if (dataFile) pending.push(await writeTemp(dataFile, encoded.external!.chunks));
-    pending.push(await writeTemp(file, encoded.chunks));
-  } catch (e) {
-    await Promise.all(pending.map((p) => p.abort()));
-    throw e;
-  }
-  await commitTogether(pending, dataFile);
+  // The data file is renamed into place before the model, so no model ever names missing data.
+  await writeFilesAtomic([...(dataFile ? [{ file: dataFile, chunks: encoded.external!.chunks }] : []), { file, chunks: encoded.chunks }]);
   return {
     model: file,
     externalData: encoded.external && path.join(folder, encoded.external.location),

@@ -6,6 +6,7 @@ import { orderNodes } from './order.js';
 import { tensorFromProto, type TensorReadOptions } from './tensor.js';
 import { tensorTypeFromProto } from './types.js';
 
+/** Options of {@link decodeModel}. */
 export interface DecodeOptions extends TensorReadOptions {
   /** Named in error messages. */
   fileName?: string;

@@ -4,8 +4,11 @@ import { quoted, shapeText } from './names.js';
 
 /** Where an external tensor's bytes are, as the file declares them. */
 export interface ExternalDataRef {
+  /** The tensor's name. */
   tensor: string;
+  /** The data file, relative to the model's folder, as written in the model. */
   location: string;
+  /** Where the tensor's bytes start in that file. */
   offset: number;
   /** Declared length; undefined means "to the end of the file". */
   length: number | undefined;
@@ -17,7 +20,9 @@ export interface ExternalDataRef {
  */
 export type ExternalDataResolver = (ref: ExternalDataRef, byteLength: number) => () => Uint8Array;
 
+/** How tensors stored outside the model file are found. */
 export interface TensorReadOptions {
+  /** Turns a reference into a loader; without one, a model with external data is refused (E_EXTERNAL_DATA). */
   externalData?: ExternalDataResolver;
 }
 

@@ -10,6 +10,7 @@ const TENSOR_RAW_DATA = 9;
 export const PROTOBUF_LIMIT = 2 ** 31 - 1;
 const EXTERNAL_ALIGN = 4096;
 
+/** Where and from what size tensors go to an external data file. */
 export interface ExternalDataOptions {
   /** File name of the data file, beside the model (no folders). */
   location: string;
@@ -17,16 +18,21 @@ export interface ExternalDataOptions {
   threshold?: number;
 }
 
+/** Options of {@link encodeModel}. */
 export interface EncodeOptions {
+  /** Write large tensors to a separate data file instead of inside the model. */
   externalData?: ExternalDataOptions;
 }
 
 /** An encoded file as the list of byte ranges to write in order (many are views of the model's own weights). */
 export interface ChunkList {
+  /** The byte ranges, in file order. */
   chunks: Uint8Array[];
+  /** Their total length: the file's size. */
   byteLength: number;
 }
 
+/** The model file's chunks and, with external data, the data file's. */
 export interface EncodedModel extends ChunkList {
   /** The external data file, when externalData was asked for. */
   external?: ChunkList & { location: string };
@@ -104,6 +110,7 @@ export function encodeModelBytes(model: Model): Uint8Array {
   return concatChunks(encodeModel(model));
 }
 
+/** Joins a chunk list into one buffer (one copy of everything). */
 export function concatChunks(list: ChunkList): Uint8Array {
   const out = new Uint8Array(list.byteLength);
   let offset = 0;

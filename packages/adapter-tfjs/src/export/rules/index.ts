@@ -7,10 +7,14 @@ import { dequantizeLinear, quantizeLinear } from './quantize.js';
 import { reduce } from './reduce.js';
 import type { Rule } from './rule.js';
 import { SHAPE } from './shape.js';
+import { convTranspose, resize } from './upsample.js';
 
 /** Every ONNX op (default domain) the tfjs export knows. */
 export const RULES: Record<string, Rule> = {
   Conv: conv,
+  ConvTranspose: convTranspose,
+  Resize: resize,
+  Upsample: resize,
   Gemm: gemm,
   MatMul: matMul,
   MaxPool: pool,

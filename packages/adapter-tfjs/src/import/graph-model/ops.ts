@@ -1,4 +1,5 @@
-import { Tensor, type Dim } from '@condense/core';
+import { quoted } from '../check-json.js';
+import { CondenseError, Tensor, type Dim } from '@condense/core';
 import { rankOf, unsupported, type TfBuilder, type TfTensor } from '../builder.js';
 import { activate, batchNorm, conv2d, matMul, pool, softmax, type Activation, type Padding, type Window } from '../ops-nn.js';
 import { cast, concat, elementwise, expandDims, gather, pad, reduce, reshape, resolveShape, squeeze, transpose } from '../ops-tensor.js';
@@ -17,22 +18,30 @@ type Converter = (c: OpContext) => TfTensor;
 
 const input = (c: OpContext, i: number): TfTensor => {
   const t = c.inputs[i];
-  if (!t) throw unsupported(`${c.op} "${c.name}" without its input ${i}`);
+  if (!t) throw unsupported(`${c.op} ${quoted(c.name)} without its input ${i}`);
   return t;
 };
+
+/** strides, dilations or ksize: one positive integer per NHWC (or NCHW) axis. */
+function fourInts(c: OpContext, name: string): number[] {
+  const v = c.attrs.ints(name, [1, 1, 1, 1]);
+  if (v.length !== 4 || v.some((x) => x < 1)) throw new CondenseError('E_MODEL_INVALID', `${c.op} ${quoted(c.name)} has ${name} ${quoted(v.join(','))}; it needs four positive integers.`, { context: { node: c.name } });
+  return v;
+}
 
 function windowOf(c: OpContext): Window {
   const channelsFirst = c.attrs.string('data_format', 'NHWC') === 'NCHW';
   const [h, w] = channelsFirst ? [2, 3] : [1, 2];
-  const strides = c.attrs.ints('strides', [1, 1, 1, 1]);
-  const dilations = c.attrs.ints('dilations', [1, 1, 1, 1]);
+  const strides = fourInts(c, 'strides');
+  const dilations = fourInts(c, 'dilations');
   const mode = c.attrs.string('padding', 'VALID').toUpperCase();
   let padding: Padding;
   if (mode === 'EXPLICIT') {
     const e = c.attrs.ints('explicit_paddings');
+    if (e.length !== 8) throw new CondenseError('E_MODEL_INVALID', `${c.op} ${quoted(c.name)} has EXPLICIT padding with ${e.length} explicit_paddings; it needs 8.`, { context: { node: c.name } });
     padding = { explicit: [[e[2 * h]!, e[2 * h + 1]!], [e[2 * w]!, e[2 * w + 1]!]] };
   } else if (mode === 'SAME' || mode === 'VALID') padding = mode;
-  else throw unsupported(`${c.op} "${c.name}" with padding ${mode}`);
+  else throw unsupported(`${c.op} ${quoted(c.name)} with padding ${mode}`);
   return { strides: [strides[h]!, strides[w]!], dilations: [dilations[h]!, dilations[w]!], padding, channelsFirst };
 }
 
@@ -43,13 +52,13 @@ function fused(c: OpContext): { bias?: TfTensor; activation?: Activation } {
   let next = 0;
   let bias: TfTensor | undefined;
   if (ops[0] === 'biasadd') bias = args[next++];
-  else if (ops[0] === 'fusedbatchnorm') throw unsupported(`${c.op} "${c.name}" with a fused FusedBatchNorm (tfjs rejects it too)`);
+  else if (ops[0] === 'fusedbatchnorm') throw unsupported(`${c.op} ${quoted(c.name)} with a fused FusedBatchNorm (tfjs rejects it too)`);
   const kind = ops[ops[0] === 'biasadd' ? 1 : 0];
   let activation: Activation | undefined;
   if (kind === 'prelu') activation = { kind: 'prelu', alpha: args[next++]! };
   else if (kind === 'leakyrelu') activation = { kind: 'leakyrelu', alpha: c.attrs.float('leakyrelu_alpha', 0.2) };
   else if (kind === 'relu' || kind === 'relu6' || kind === 'elu' || kind === 'sigmoid' || kind === 'tanh') activation = { kind };
-  else if (kind !== undefined) throw unsupported(`${c.op} "${c.name}" fusing ${kind}`);
+  else if (kind !== undefined) throw unsupported(`${c.op} ${quoted(c.name)} fusing ${kind}`);
   return { bias, activation };
 }
 
@@ -58,7 +67,7 @@ const convolution = (depthwise: boolean, fusedOps: boolean): Converter => (c) =>
 
 const poolOp = (op: 'MaxPool' | 'AveragePool'): Converter => (c) => {
   const w = windowOf(c);
-  const k = c.attrs.ints('ksize', [1, 1, 1, 1]);
+  const k = fourInts(c, 'ksize');
   const [h, wi] = w.channelsFirst ? [2, 3] : [1, 2];
   return pool(c.b, c.name, op, input(c, 0), { ...w, kernel: [k[h]!, k[wi]!] });
 };
@@ -160,7 +169,7 @@ export const GRAPH_OPS: Record<string, Converter> = {
   },
   Shape: (c) => {
     const dims = c.b.shapeOf(input(c, 0));
-    if (!dims) throw unsupported(`Shape "${c.name}" of a tensor of unknown rank`);
+    if (!dims) throw unsupported(`Shape ${quoted(c.name)} of a tensor of unknown rank`);
     return shapeConstant(c.name, dims);
   },
   StridedSlice: stridedSlice,
@@ -172,7 +181,7 @@ export const GRAPH_OPS: Record<string, Converter> = {
   PadV2: (c) => pad(c.b, c.name, input(c, 0), c.b.numbers(input(c, 1), 'paddings'), 'constant', c.b.numbers(input(c, 2), 'pad values')[0]),
   MirrorPad: (c) => pad(c.b, c.name, input(c, 0), c.b.numbers(input(c, 1), 'paddings'), c.attrs.string('mode').toLowerCase() === 'reflect' ? 'reflect' : 'symmetric'),
   GatherV2: (c) => {
-    if (c.attrs.int('batch_dims', 0) !== 0) throw unsupported(`GatherV2 "${c.name}" with batch_dims`);
+    if (c.attrs.int('batch_dims', 0) !== 0) throw unsupported(`GatherV2 ${quoted(c.name)} with batch_dims`);
     return gather(c.b, c.name, input(c, 0), input(c, 1), c.b.numbers(input(c, 2), 'GatherV2 axes')[0]!);
   },
   Transpose: (c) => transpose(c.b, c.name, input(c, 0), c.b.numbers(input(c, 1), 'Transpose perms')),
@@ -184,7 +193,7 @@ export const GRAPH_OPS: Record<string, Converter> = {
 };
 
 function batchNormOp(c: OpContext): TfTensor {
-  if (c.attrs.bool('is_training')) throw unsupported(`${c.op} "${c.name}" in training mode`);
+  if (c.attrs.bool('is_training')) throw unsupported(`${c.op} ${quoted(c.name)} in training mode`);
   let x = input(c, 0);
   if (c.attrs.string('data_format', 'NHWC') === 'NCHW') x = transpose(c.b, `${c.name}/nhwc`, x, [0, 2, 3, 1]);
   const out = batchNorm(c.b, c.name, x, { scale: input(c, 1), offset: input(c, 2), mean: input(c, 3), variance: input(c, 4), epsilon: c.attrs.float('epsilon', 1e-3) });
@@ -211,8 +220,8 @@ function shapeConstant(name: string, dims: Dim[]): TfTensor {
 /** StridedSlice of a constant vector (shape arithmetic, as converted Keras models do it). */
 function stridedSlice(c: OpContext): TfTensor {
   const x = input(c, 0);
-  if (x.kind !== 'const' || x.tensor.rank !== 1) throw unsupported(`StridedSlice "${c.name}" of anything but a constant vector`);
-  if (c.attrs.int('ellipsis_mask') || c.attrs.int('new_axis_mask')) throw unsupported(`StridedSlice "${c.name}" with ellipsis or new axes`);
+  if (x.kind !== 'const' || x.tensor.rank !== 1) throw unsupported(`StridedSlice ${quoted(c.name)} of anything but a constant vector`);
+  if (c.attrs.int('ellipsis_mask') || c.attrs.int('new_axis_mask')) throw unsupported(`StridedSlice ${quoted(c.name)} with ellipsis or new axes`);
   const [begin] = c.b.numbers(input(c, 1), 'StridedSlice bounds');
   const [end] = c.b.numbers(input(c, 2), 'StridedSlice bounds');
   const [step] = c.b.numbers(input(c, 3), 'StridedSlice strides');
@@ -221,7 +230,7 @@ function stridedSlice(c: OpContext): TfTensor {
   const dims: Dim[] = x.dims ?? x.tensor.toNumbers();
   const from = c.attrs.int('begin_mask') & 1 ? 0 : at(begin!);
   if (c.attrs.int('shrink_axis_mask') & 1) return { kind: 'const', name: c.name, tensor: Tensor.from('int32', [], [x.tensor.toNumbers()[from]!]), dims: [dims[from]!] };
-  if (step !== 1) throw unsupported(`StridedSlice "${c.name}" with a step of ${step}`);
+  if (step !== 1) throw unsupported(`StridedSlice ${quoted(c.name)} with a step of ${step}`);
   const to = c.attrs.int('end_mask') & 1 ? size : at(end!);
   return shapeConstant(c.name, dims.slice(from, to));
 }

@@ -1,6 +1,8 @@
+import { quoted } from '../check-json.js';
 import { CondenseError, type DType, type Dim, type Graph, type Tensor } from '@condense/core';
 import type { KerasLayerJson, KerasModelConfig, KerasModelTopology, KerasTensorRef } from '../../model-json.js';
 import { TfBuilder, unsupported, type TfTensor } from '../builder.js';
+import { asModelError } from '../errors.js';
 import { graphInput } from '../inputs.js';
 import type { ImportOptions } from '../options.js';
 import { LAYERS } from './layers.js';
@@ -49,6 +51,9 @@ function layerName(layer: KerasLayerJson): string {
 function batchShape(layer: KerasLayerJson): Dim[] | undefined {
   const c = layer.config;
   const shape = (c['batch_input_shape'] ?? c['batch_shape'] ?? c['batchInputShape']) as Array<number | null> | undefined;
+  if (shape !== undefined && !(Array.isArray(shape) && shape.every((d) => d === null || (Number.isSafeInteger(d) && d >= 0)))) {
+    throw new CondenseError('E_MODEL_INVALID', `Input layer ${quoted(layerName(layer))} has batch shape ${quoted(JSON.stringify(shape) ?? '')}, which is not a list of sizes (or null).`, { context: { node: layerName(layer) } });
+  }
   return shape?.map((d, i) => (d === null || d === undefined ? (i === 0 ? 'batch' : `${layerName(layer)}_${i}`) : d));
 }
 
@@ -60,10 +65,10 @@ function addInput(b: TfBuilder, name: string, layer: KerasLayerJson, options: Im
 
 function applyLayer(b: TfBuilder, layer: KerasLayerJson, inputs: TfTensor[], lookup: WeightLookup): TfTensor {
   const name = layerName(layer);
-  const convert = LAYERS[layer.class_name];
-  if (!convert) throw new CondenseError('E_UNSUPPORTED_OP', `The tfjs layers model uses a ${layer.class_name} layer ("${name}"), which condense cannot import yet.`, { context: { node: name } });
+  const convert = Object.hasOwn(LAYERS, layer.class_name) ? LAYERS[layer.class_name] : undefined;
+  if (!convert) throw new CondenseError('E_UNSUPPORTED_OP', `The tfjs layers model uses a ${quoted(layer.class_name)} layer (${quoted(name)}), which condense cannot import yet.`, { context: { node: name } });
   const find = (w: string) => lookup(name, w);
-  return convert({
+  return asModelError(name, () => convert({
     b,
     name,
     className: layer.class_name,
@@ -72,10 +77,10 @@ function applyLayer(b: TfBuilder, layer: KerasLayerJson, inputs: TfTensor[], loo
     hasWeight: (w) => find(w) !== undefined,
     weight: (w) => {
       const t = find(w);
-      if (!t) throw new CondenseError('E_MODEL_INVALID', `Layer "${name}" needs the weight "${name}/${w}", which the weights manifest does not list.`, { context: { node: name } });
+      if (!t) throw new CondenseError('E_MODEL_INVALID', `Layer ${quoted(name)} needs the weight ${quoted(`${name}/${w}`)}, which the weights manifest does not list.`, { context: { node: name } });
       return b.constant(`${name}/${w}`, t);
     },
-  });
+  }));
 }
 
 function importSequential(b: TfBuilder, layers: KerasLayerJson[], lookup: WeightLookup, options: ImportOptions): void {
@@ -95,16 +100,23 @@ function importSequential(b: TfBuilder, layers: KerasLayerJson[], lookup: Weight
 /** The tensors each inbound node of a layer reads, in Keras 2's nested-list form or Keras 3's args form. */
 function inboundRefs(layer: KerasLayerJson): KerasTensorRef[][] {
   return (layer.inbound_nodes ?? []).map((node) => {
-    if (Array.isArray(node)) return (node as unknown[][]).map((r) => [String(r[0]), Number(r[1]), Number(r[2])] as KerasTensorRef);
+    if (Array.isArray(node)) {
+      return node.map((r: unknown) => {
+        if (!Array.isArray(r) || typeof r[0] !== 'string') throw new CondenseError('E_MODEL_INVALID', `Layer ${quoted(layerName(layer))} has an inbound node that is not a [layer, node, tensor] reference.`, { context: { node: layerName(layer) } });
+        return [r[0], Number(r[1]), Number(r[2])] as KerasTensorRef;
+      });
+    }
     const refs: KerasTensorRef[] = [];
-    const walk = (v: unknown) => {
-      if (Array.isArray(v)) v.forEach(walk);
+    // An explicit stack, not recursion: a hostile file nests lists thousands deep.
+    const stack: unknown[] = [(node as { args?: unknown } | null)?.args];
+    while (stack.length) {
+      const v = stack.pop();
+      if (Array.isArray(v)) stack.push(...[...v].reverse());
       else if (v && typeof v === 'object') {
-        const history = (v as { config?: { keras_history?: unknown[] } }).config?.keras_history;
-        if (history) refs.push([String(history[0]), Number(history[1]), Number(history[2])]);
+        const history = (v as { config?: { keras_history?: unknown } }).config?.keras_history;
+        if (Array.isArray(history) && typeof history[0] === 'string') refs.push([history[0], Number(history[1]), Number(history[2])]);
       }
-    };
-    walk((node as { args?: unknown }).args);
+    }
     return refs;
   });
 }
@@ -118,11 +130,11 @@ function importFunctional(b: TfBuilder, config: KerasModelConfig, lookup: Weight
       produced.set(key([name, 0, 0]), addInput(b, name, layer, options));
       continue;
     }
-    if (SEQUENTIAL.has(layer.class_name) || FUNCTIONAL.has(layer.class_name)) throw unsupported(`a nested model ("${name}"); save the outer model flattened`);
+    if (SEQUENTIAL.has(layer.class_name) || FUNCTIONAL.has(layer.class_name)) throw unsupported(`a nested model (${quoted(name)}); save the outer model flattened`);
     inboundRefs(layer).forEach((refs, nodeIndex) => {
       const inputs = refs.map((r) => {
         const t = produced.get(key(r));
-        if (!t) throw new CondenseError('E_MODEL_INVALID', `Layer "${name}" reads "${r[0]}" before it is computed; the layers must be listed in order.`, { context: { node: name } });
+        if (!t) throw new CondenseError('E_MODEL_INVALID', `Layer ${quoted(name)} reads ${quoted(r[0])} before it is computed; the layers must be listed in order.`, { context: { node: name } });
         return t;
       });
       produced.set(key([name, nodeIndex, 0]), applyLayer(b, layer, inputs, lookup));
@@ -130,7 +142,7 @@ function importFunctional(b: TfBuilder, config: KerasModelConfig, lookup: Weight
   }
   for (const ref of config.output_layers ?? []) {
     const t = produced.get(key(ref));
-    if (!t) throw new CondenseError('E_MODEL_INVALID', `The model's output "${ref[0]}" is not computed by any layer.`);
+    if (!t) throw new CondenseError('E_MODEL_INVALID', `The model's output ${quoted(ref[0])} is not computed by any layer.`);
     b.output(t, ref[0]);
   }
 }

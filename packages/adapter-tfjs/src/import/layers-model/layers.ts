@@ -1,4 +1,5 @@
-import { Tensor } from '@condense/core';
+import { quoted } from '../check-json.js';
+import { CondenseError, Tensor } from '@condense/core';
 import { rankOf, unsupported, type TfBuilder, type TfTensor } from '../builder.js';
 import { activate, batchNorm, conv2d, matMul, pool, type Activation, type Window } from '../ops-nn.js';
 import { concat, elementwise, flatten, pad, reduce, reshape, transpose } from '../ops-tensor.js';
@@ -22,13 +23,20 @@ const bool = (c: LayerContext, key: string, fallback: boolean): boolean => (type
 /** A Keras size given as one number or a pair. */
 function pair(c: LayerContext, key: string, fallback: [number, number]): [number, number] {
   const v = c.config[key];
-  if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2) return [Number(v[0]), Number(v[1])];
-  return fallback;
+  const sizes = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : v === undefined || v === null ? fallback : [];
+  if (sizes.length !== 2 || !sizes.every((x) => Number.isSafeInteger(x) && x >= 1)) throw new CondenseError('E_MODEL_INVALID', `Layer ${quoted(c.name)} has ${key} ${quoted(JSON.stringify(v) ?? '')}, which is not one or two positive integers.`, { context: { node: c.name } });
+  return sizes as [number, number];
+}
+
+/** A list of integers from a layer's config (target shapes, axis orders, paddings). */
+function intList(c: LayerContext, key: string): number[] {
+  const v = c.config[key];
+  if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x))) throw new CondenseError('E_MODEL_INVALID', `Layer ${quoted(c.name)} has ${key} ${quoted(JSON.stringify(v) ?? '')}, which is not a list of integers.`, { context: { node: c.name } });
+  return v as number[];
 }
 
 const input = (c: LayerContext): TfTensor => {
-  if (c.inputs.length !== 1) throw unsupported(`${c.className} "${c.name}" with ${c.inputs.length} inputs`);
+  if (c.inputs.length !== 1) throw unsupported(`${c.className} ${quoted(c.name)} with ${c.inputs.length} inputs`);
   return c.inputs[0]!;
 };
 
@@ -39,13 +47,13 @@ export function parseActivation(spec: unknown, layer: string): Activation | unde
   const kind = String(name).replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
   const known = ['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softplus', 'softsign', 'swish', 'hard_sigmoid', 'exponential', 'softmax'] as const;
   const found = known.find((k) => k === kind || (k === 'swish' && kind === 'silu'));
-  if (!found) throw unsupported(`the activation "${String(name)}" (layer "${layer}")`);
+  if (!found) throw unsupported(`the activation ${quoted(name)} (layer ${quoted(layer)})`);
   return { kind: found };
 }
 
 function windowOf(c: LayerContext, strides: [number, number]): Window {
   const padding = String(c.config['padding'] ?? 'valid').toUpperCase();
-  if (padding !== 'SAME' && padding !== 'VALID') throw unsupported(`${c.className} "${c.name}" with padding "${padding.toLowerCase()}"`);
+  if (padding !== 'SAME' && padding !== 'VALID') throw unsupported(`${c.className} ${quoted(c.name)} with padding ${quoted(padding.toLowerCase())}`);
   return { strides, dilations: pair(c, 'dilation_rate', [1, 1]), padding, channelsFirst: c.config['data_format'] === 'channels_first' };
 }
 
@@ -101,7 +109,7 @@ export const LAYERS: Record<string, LayerConverter> = {
     const last = axis === -1 || axis === rank - 1;
     // Keras BatchNormalization normalizes `axis`; the builder's runs over the last one, so a channels-first axis 1 is moved there and back.
     const moved = !last && axis === 1 && rank === 4 ? transpose(c.b, `${c.name}/nhwc`, x, [0, 2, 3, 1]) : x;
-    if (!last && moved === x) throw unsupported(`BatchNormalization "${c.name}" over axis ${axis}`);
+    if (!last && moved === x) throw unsupported(`BatchNormalization ${quoted(c.name)} over axis ${axis}`);
     const out = batchNorm(c.b, c.name, moved, {
       scale: bool(c, 'scale', true) ? c.weight('gamma') : undefined,
       offset: bool(c, 'center', true) ? c.weight('beta') : undefined,
@@ -115,9 +123,9 @@ export const LAYERS: Record<string, LayerConverter> = {
   ReLU: (c) => {
     const max = c.config['max_value'];
     const slope = num(c, 'negative_slope', 0);
-    if (num(c, 'threshold', 0) !== 0) throw unsupported(`ReLU "${c.name}" with a threshold`);
+    if (num(c, 'threshold', 0) !== 0) throw unsupported(`ReLU ${quoted(c.name)} with a threshold`);
     if (slope !== 0 && (max === null || max === undefined)) return activate(c.b, c.name, input(c), { kind: 'leakyrelu', alpha: slope });
-    if (slope !== 0) throw unsupported(`ReLU "${c.name}" with both a slope and a maximum`);
+    if (slope !== 0) throw unsupported(`ReLU ${quoted(c.name)} with both a slope and a maximum`);
     if (max === null || max === undefined) return activate(c.b, c.name, input(c), { kind: 'relu' });
     if (max === 6) return activate(c.b, c.name, input(c), { kind: 'relu6' });
     const x = activate(c.b, `${c.name}/relu`, input(c), { kind: 'relu' });
@@ -126,12 +134,12 @@ export const LAYERS: Record<string, LayerConverter> = {
   LeakyReLU: (c) => activate(c.b, c.name, input(c), { kind: 'leakyrelu', alpha: num(c, 'alpha', num(c, 'negative_slope', 0.3)) }),
   PReLU: (c) => activate(c.b, c.name, input(c), { kind: 'prelu', alpha: c.weight('alpha') }),
   ELU: (c) => {
-    if (num(c, 'alpha', 1) !== 1) throw unsupported(`ELU "${c.name}" with alpha ${num(c, 'alpha', 1)}`);
+    if (num(c, 'alpha', 1) !== 1) throw unsupported(`ELU ${quoted(c.name)} with alpha ${num(c, 'alpha', 1)}`);
     return activate(c.b, c.name, input(c), { kind: 'elu' });
   },
   Softmax: (c) => {
     const axis = num(c, 'axis', -1);
-    if (axis !== -1 && axis !== rankOf(input(c)) - 1) throw unsupported(`Softmax "${c.name}" over axis ${axis}`);
+    if (axis !== -1 && axis !== rankOf(input(c)) - 1) throw unsupported(`Softmax ${quoted(c.name)} over axis ${axis}`);
     return activate(c.b, c.name, input(c), { kind: 'softmax' });
   },
   Add: mergeLayer('Add'),
@@ -153,11 +161,13 @@ export const LAYERS: Record<string, LayerConverter> = {
   AveragePooling2D: poolLayer('AveragePool'),
   AvgPool2D: poolLayer('AveragePool'),
   Flatten: (c) => flatten(c.b, c.name, input(c)),
-  Reshape: (c) => reshape(c.b, c.name, input(c), [-1, ...(c.config['target_shape'] as number[])]),
-  Permute: (c) => transpose(c.b, c.name, input(c), [0, ...(c.config['dims'] as number[])]),
+  Reshape: (c) => reshape(c.b, c.name, input(c), [-1, ...intList(c, 'target_shape')]),
+  Permute: (c) => transpose(c.b, c.name, input(c), [0, ...intList(c, 'dims')]),
   ZeroPadding2D: (c) => {
     const p = c.config['padding'];
+    if (!(typeof p === 'number' || (Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number' || (Array.isArray(x) && x.length === 2))))) throw new CondenseError('E_MODEL_INVALID', `Layer ${quoted(c.name)} has padding ${quoted(JSON.stringify(p) ?? '')}, which is not one, two or two pairs of integers.`, { context: { node: c.name } });
     const [[t, bottom], [l, r]] = typeof p === 'number' ? [[p, p], [p, p]] : Array.isArray(p) && typeof p[0] === 'number' ? [[p[0], p[0]], [p[1], p[1]]] : (p as [[number, number], [number, number]]);
+    if (![t, bottom, l, r].every((x) => Number.isSafeInteger(x))) throw new CondenseError('E_MODEL_INVALID', `Layer ${quoted(c.name)} has padding ${quoted(JSON.stringify(p) ?? '')}, which is not one, two or two pairs of integers.`, { context: { node: c.name } });
     const spatial = c.config['data_format'] === 'channels_first' ? [0, 0, 0, 0, t, bottom, l, r] : [0, 0, t, bottom, l, r, 0, 0];
     return pad(c.b, c.name, input(c), spatial, 'constant');
   },

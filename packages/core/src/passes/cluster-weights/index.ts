@@ -89,8 +89,12 @@ export const clusterWeights = definePass({
     const done = new Map<Tensor, Value>();
     const layers: ClusteredLayer[] = [];
     const targets: BiasTarget[] = [];
+    // Progress counts the layers of the clustered ops, whether or not their weights qualify (k-means is the long part).
+    const total = [...graph].filter((n) => n.domain === '' && o.ops.includes(n.op)).length;
+    let seen = 0;
     for (const node of graph) {
       if (node.domain !== '' || !o.ops.includes(node.op)) continue;
+      ctx.progress(seen++, total, 'clustering');
       const weight = node.inputs[1];
       const w = constantOf(weight);
       if (!weight || !w || w.dtype !== 'float32' || w.size < o.minElements) continue;
@@ -121,6 +125,7 @@ export const clusterWeights = definePass({
       // The float weights are gone from the file once nothing else reads them.
       if (weight.useCount === 0 && weight.const && !graph.inputs.includes(weight)) graph.deleteValue(weight);
     }
+    ctx.progress(total, total, 'clustering');
     ctx.report('clustered', layers.length);
     ctx.report('floatBytes', layers.reduce((s, l) => s + l.floatBytes, 0));
     ctx.report('storedBytes', layers.reduce((s, l) => s + l.storedBytes, 0));

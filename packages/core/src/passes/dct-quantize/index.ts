@@ -61,8 +61,11 @@ export const dctQuantize = definePass({
     const layers: DctLayer[] = [];
     let floatBytes = 0;
     let storedBytes = 0;
+    const total = [...graph].filter((n) => n.domain === '' && CODED_OPS.has(n.op)).length;
+    let seen = 0;
     for (const node of graph) {
       if (node.domain !== '' || !CODED_OPS.has(node.op)) continue;
+      ctx.progress(seen++, total, 'coding weights');
       const weight = node.inputs[1];
       const w = constantOf(weight);
       if (!weight || !w || w.dtype !== 'float32' || w.size < o.minElements) continue;
@@ -100,6 +103,7 @@ export const dctQuantize = definePass({
       // The float weights are gone from the file once nothing else reads them.
       if (weight.useCount === 0 && weight.const && !graph.inputs.includes(weight)) graph.deleteValue(weight);
     }
+    ctx.progress(total, total, 'coding weights');
     ctx.report('quantized', layers.length);
     ctx.report('floatBytes', floatBytes);
     ctx.report('storedBytes', storedBytes);

@@ -69,6 +69,9 @@ export const pruneFilters = definePass({
     warnBlocked(groups, ctx.warn);
     const candidates = groups.filter((group) => !group.blocked && group.producers.length && group.channels.length > 1);
     const measurable = (c: Consumer) => c.filters.size + 1 <= o.maxRefitColumns;
+    // Four steps: analysed, activations measured, channels ranked and chosen, layers sliced and refitted.
+    const step = (done: number) => ctx.progress(done, 4, 'pruning');
+    step(1);
 
     let grams = new Map<Consumer, Gram>();
     let samples = 0;
@@ -80,6 +83,7 @@ export const pruneFilters = definePass({
       samples = m.samples;
     };
     if (o.criterion === 'activation') await measureFor(candidates.flatMap((group) => group.consumers));
+    step(2);
 
     const ranked: RankedGroup[] = [];
     for (const group of candidates) {
@@ -89,11 +93,13 @@ export const pruneFilters = definePass({
     }
     const removed = o.macsTarget === undefined ? selectByRatio(ranked, o.ratio ?? DEFAULT_RATIO, o.channelMultiple) : selectForMacs(graph, g, ranked, macsBefore, o.macsTarget, o.channelMultiple, ctx.warn);
     const kept = keptChannels(removed);
+    step(3);
     const reconstruct = o.reconstruct && data !== undefined;
     if (o.reconstruct && !data && kept.size) ctx.info('No runtime or samples: channels removed without refitting the layers after them.');
     if (reconstruct) await measureFor(g.consumers.filter((c) => kept.has(c.input)));
     const { refitted, failed } = removeChannels(graph, g, kept, reconstruct ? { grams, ridge: o.ridge } : undefined);
     for (const layer of failed) ctx.warn(`Refitting "${layer}" failed (its Gram matrix is singular; raise ridge); its weights were sliced instead.`, { node: layer });
+    step(4);
     inferShapes(graph);
 
     const report: PrunedGroup[] = [...removed].map(([group, channels]) => ({ layers: group.layers, channelsBefore: group.channels.length, channelsAfter: group.channels.length - channels.length }));

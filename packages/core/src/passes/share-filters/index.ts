@@ -37,9 +37,16 @@ export const shareFilters = definePass({
   },
   run(graph, ctx) {
     const o = ctx.options;
+    // Progress counts clustered layers against every Conv and Gemm (some are skipped, so the count may jump at the end).
+    const total = [...graph].filter((n) => n.domain === '' && (n.op === 'Conv' || n.op === 'Gemm')).length;
+    let done = 0;
     // Hidden fully connected layers take their own floor.
-    const cluster = (rows: Float64Array, count: number, size: number, layer: LayerRole) =>
-      clusterFilters(rows, count, size, layer.op === 'Gemm' && layer.hidden ? o.denseMinSqnrDb : o.minSqnrDb, o.iterations);
-    return shareLayers(graph, ctx, { ...o, mergeableOnly: false }, cluster);
+    const cluster = (rows: Float64Array, count: number, size: number, layer: LayerRole) => {
+      ctx.progress(done++, total, 'clustering filters');
+      return clusterFilters(rows, count, size, layer.op === 'Gemm' && layer.hidden ? o.denseMinSqnrDb : o.minSqnrDb, o.iterations);
+    };
+    const changed = shareLayers(graph, ctx, { ...o, mergeableOnly: false }, cluster);
+    ctx.progress(total, total, 'clustering filters');
+    return changed;
   },
 });
