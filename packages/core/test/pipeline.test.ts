@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CondenseError, Graph, PassRegistry, compress, createModel, createRegistry, definePass, resolveRecipe, type PipelineEvent } from '../src/index.js';
+import { CondenseError, Graph, PassRegistry, Tensor, compress, createModel, createRegistry, definePass, resolveRecipe, type PipelineEvent } from '../src/index.js';
 
 const countNodes = definePass({
   name: 'count-nodes',
@@ -109,5 +109,32 @@ describe('compress', () => {
     r.register(definePass({ name: 'needs-runtime', description: 'calibrates', requires: ['runtime'], run: () => false }));
     await expect(compress(tinyModel(), { passes: ['explode'] }, { registry: r })).rejects.toThrow(/Pass "explode" failed: boom/);
     await expect(compress(tinyModel(), { passes: ['needs-runtime'] }, { registry: r })).rejects.toThrow(/needs a runtime/);
+  });
+});
+
+describe('stopping a long pass', () => {
+  /** Three 64×64 dense layers: enough weights for cluster-weights to run k-means on each. */
+  function denseModel() {
+    const g = new Graph({ opset: { '': 17 } });
+    let v = g.input('x', { dtype: 'float32', shape: [1, 64] });
+    for (let i = 0; i < 3; i++) {
+      const w = g.constant(`w${i}`, Tensor.from('float32', [64, 64], Float32Array.from({ length: 4096 }, (_, k) => Math.sin(k * (i + 1)))));
+      v = g.add('MatMul', [v, w]).output;
+    }
+    g.outputs = [v];
+    return createModel(g);
+  }
+
+  it('lets the event loop run between layers, so an abort during k-means stops the pass', async () => {
+    const controller = new AbortController();
+    let progressEvents = 0;
+    const onEvent = (e: PipelineEvent) => {
+      // A timer set when the pass starts can only fire if the pass yields.
+      if (e.type === 'pass-start' && e.pass === 'cluster-weights') setTimeout(() => controller.abort(new Error('Ctrl-C')), 0);
+      if (e.type === 'progress' && e.pass === 'cluster-weights') progressEvents++;
+    };
+    const run = compress(denseModel(), { passes: [{ pass: 'cluster-weights', options: { ops: ['MatMul'], minElements: 16 } }] }, { registry: createRegistry(), signal: controller.signal, onEvent });
+    await expect(run).rejects.toThrow(/cluster-weights.*stopped by the caller/);
+    expect(progressEvents).toBeLessThan(3);
   });
 });

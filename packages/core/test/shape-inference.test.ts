@@ -78,3 +78,18 @@ describe('shape inference', () => {
     expect(n.output.type.shape).toEqual([7]);
   });
 });
+
+describe('Concat on malformed graphs (found by fuzzing the tfjs importer)', () => {
+  const concat = (shapes: number[][], axis = 0) => {
+    const g = new Graph({ opset: { '': 17 } });
+    const inputs = shapes.map((s, i) => g.input(`x${i}`, { dtype: 'float32', shape: s }));
+    g.outputs = [g.add('Concat', inputs, { axis: attr.int(axis) }, { name: 'cat' }).output];
+    return () => inferShapes(g);
+  };
+  it('explains no inputs, mixed ranks and an axis outside the rank', () => {
+    expect(concat([])).toThrow(/"cat" \(Concat\): it has no inputs to concatenate/);
+    expect(concat([[1, 2], [1, 2, 3]])).toThrow(/different ranks \(2 and 3\)/);
+    expect(concat([[1, 2], [1, 2]], 2)).toThrow(/axis 2 is outside its inputs' rank 2/);
+    expect(concat([[1, 2], [1, 3]], -1)).not.toThrow();
+  });
+});

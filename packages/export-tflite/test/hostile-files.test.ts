@@ -6,7 +6,8 @@
  */
 import { CondenseError } from '@condense/core';
 import { describe, expect, it } from 'vitest';
-import { BuiltinOperator, Padding, TensorType } from '../src/generated/tflite_generated.js';
+import { ByteBuffer } from 'flatbuffers';
+import { BuiltinOperator, Model, Padding, TensorType } from '../src/generated/tflite_generated.js';
 import { writeModel } from '../src/flatbuffer/write-model.js';
 import { readTflite } from '../src/index.js';
 import type { TfliteModel, TfliteTensor } from '../src/tflite-model.js';
@@ -54,6 +55,25 @@ describe('hostile .tflite files', () => {
     const at = findUint32(bytes, 0xabababab) - 4;
     new DataView(bytes.buffer).setUint32(at, 2 ** 31 - 1, true);
     expect(error(bytes).message).toMatch(/^Not a valid \.tflite model: .* declares 2147483647 elements of 1 bytes at byte \d+, past the end of the file/);
+  });
+
+  it('refuses a field offset that flatbuffers reads as negative (was a RangeError: start offset -20259)', () => {
+    const bytes = conv().slice();
+    const view = new DataView(bytes.buffer);
+    const root = view.getUint32(0, true);
+    const vtable = root - view.getInt32(root, true);
+    // Model's slot 2 is its subgraphs; 0x9000 is -28672 as the signed 16-bit entry the library reads.
+    view.setUint16(vtable + 4 + 2 * 2, 0x9000, true);
+    expect(error(bytes).message).toMatch(/^Not a valid \.tflite model: a field of the table at byte \d+ lies before the table \(offset -28672\)/);
+  });
+
+  it('refuses a tensor naming a buffer past the end of the buffer list (the accessor read any bytes as a table: RangeError)', () => {
+    const bytes = conv().slice();
+    const filter = Model.getRootAsModel(new ByteBuffer(bytes)).subgraphs(0)!.tensors(1)!;
+    // Tensor's field 2 (vtable entry 8) is its buffer index.
+    const at = filter.bb_pos + filter.bb!.__offset(filter.bb_pos, 8);
+    new DataView(bytes.buffer).setUint32(at, 1000, true);
+    expect(error(bytes).message).toMatch(/tensor "filter" refers to buffer 1000, which does not exist/);
   });
 
   it('refuses a table whose vtable lies outside the file', () => {

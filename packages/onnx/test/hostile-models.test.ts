@@ -153,3 +153,13 @@ describe('hostile names', () => {
     expect(Object.keys(again.attrs).sort()).toEqual(['__proto__', 'constructor']);
   });
 });
+
+describe('values other formats hand over', () => {
+  it('writes a float attribute beyond float32 as float32 does (infinity), not an encoder error', () => {
+    const g = new Graph({ opset: { '': 17 } });
+    const x = g.input('x', { dtype: 'float32', shape: [1, 4] });
+    g.outputs = [g.add('LeakyRelu', [x], { alpha: attr.float(1e308) }).output];
+    const back = decodeModel(encodeModelBytes(createModel(g)));
+    expect([...back.graph][0]!.attrs['alpha']).toMatchObject({ type: 'float', value: Infinity });
+  });
+});

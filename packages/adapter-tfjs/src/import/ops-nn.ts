@@ -21,7 +21,7 @@ export interface Window {
   channelsFirst?: boolean;
 }
 
-const layoutOf = (w: Window): Perm => (w.channelsFirst ? identity(4) : NHWC_AS_NCHW);
+const layoutOf = (w: { channelsFirst?: boolean }): Perm => (w.channelsFirst ? identity(4) : NHWC_AS_NCHW);
 const spatialAxes = (w: Window): [number, number] => (w.channelsFirst ? [2, 3] : [1, 2]);
 
 /**
@@ -83,6 +83,104 @@ export function pool(b: TfBuilder, name: string, op: 'MaxPool' | 'AveragePool', 
   const perm = layoutOf(spec);
   const value = b.node(op, [b.in(x, perm)], { kernel_shape: attr.ints(spec.kernel), strides: attr.ints(spec.strides), ...padAttrs(b, x, spec.kernel, spec) }, name);
   return { kind: 'value', value, perm };
+}
+
+/**
+ * Where a transposed convolution's result sits in the full one (s * (in - 1)
+ * + k rows along an axis): `begin` rows cut at the start, and `excess` the
+ * full size minus the result's. A result longer than the full one (excess
+ * below `begin`) is ONNX's output_padding, rows added at the end.
+ */
+export function transposedCrop(excess: number, begin: number): { pads: [number, number]; outputPadding: number } {
+  const end = excess - begin;
+  return end >= 0 ? { pads: [begin, end], outputPadding: 0 } : { pads: [begin, 0], outputPadding: -end };
+}
+
+export interface ConvTransposeSpec {
+  /** tfjs filter [h, w, out, in]: the result's channels, then the input's (Conv2DBackpropInput's and Keras Conv2DTranspose's order). */
+  filter: TfTensor;
+  strides: [number, number];
+  /** Per spatial axis (height, width), from transposedCrop. */
+  crop: [ReturnType<typeof transposedCrop>, ReturnType<typeof transposedCrop>];
+  channelsFirst?: boolean;
+  bias?: TfTensor;
+  activation?: Activation;
+}
+
+/**
+ * Conv2DBackpropInput (tf.conv2dTranspose) as ONNX ConvTranspose with explicit
+ * pads and output_padding: both compute y[i * s + t - begin] += x[i] * w[t],
+ * and explicit numbers leave no runtime to choose where an odd pad goes (as
+ * output_shape or auto_pad would).
+ */
+export function convTranspose(b: TfBuilder, name: string, x: TfTensor, spec: ConvTransposeSpec): TfTensor {
+  checkMap(x, name);
+  const fshape = spec.filter.kind === 'const' ? spec.filter.tensor.shape : b.shapeOf(spec.filter);
+  if (!fshape || fshape.length !== 4 || !fshape.every((d): d is number => typeof d === 'number')) throw unsupported(`a ${name} filter of unknown shape`);
+  const [kh, kw] = fshape as [number, number, number, number];
+  const [h, w] = spec.crop;
+  const perm = layoutOf(spec);
+  // ONNX wants [in, out, kh, kw].
+  const inputs: Array<Value | null> = [b.in(x, perm), b.in(spec.filter, [3, 2, 0, 1])];
+  if (spec.bias) inputs.push(b.in(spec.bias, [0]));
+  const value = b.node('ConvTranspose', inputs, {
+    kernel_shape: attr.ints([kh, kw]),
+    strides: attr.ints(spec.strides),
+    dilations: attr.ints([1, 1]),
+    group: attr.int(1),
+    pads: attr.ints([h.pads[0], w.pads[0], h.pads[1], w.pads[1]]),
+    output_padding: attr.ints([h.outputPadding, w.outputPadding]),
+  }, name);
+  return activate(b, name, { kind: 'value', value, perm }, spec.activation);
+}
+
+export interface ResizeSpec {
+  mode: 'linear' | 'nearest';
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+  /** The output's [height, width] (tf's ResizeBilinear / ResizeNearestNeighbor), or */
+  size?: [number, number];
+  /** whole factors of the input's (Keras UpSampling2D). */
+  scale?: [number, number];
+  channelsFirst?: boolean;
+}
+
+/**
+ * tf.image.resizeBilinear / resizeNearestNeighbor as ONNX Resize. tfjs maps an
+ * output pixel r to r * in / out (align_corners: (in - 1) / (out - 1),
+ * half_pixel_centers: (r + 0.5) * in / out, less 0.5 for bilinear), as ONNX's
+ * asymmetric, align_corners and half_pixel do. Nearest takes the floor, which
+ * is ONNX's floor for asymmetric; with half-pixel centers floor((r + 0.5) *
+ * in / out) is round_prefer_ceil of ONNX's half_pixel coordinate, and with
+ * align_corners tfjs rounds halves up, as round_prefer_ceil does.
+ */
+export function resize(b: TfBuilder, name: string, x: TfTensor, spec: ResizeSpec): TfTensor {
+  checkMap(x, name);
+  if (x.kind === 'const') throw unsupported(`${name}: resizing a constant`);
+  const perm = layoutOf(spec);
+  const coords = spec.alignCorners ? 'align_corners' : spec.halfPixelCenters ? 'half_pixel' : 'asymmetric';
+  const attrs: Record<string, Attr> = { mode: attr.string(spec.mode), coordinate_transformation_mode: attr.string(coords) };
+  if (spec.mode === 'nearest') attrs['nearest_mode'] = attr.string(coords === 'asymmetric' ? 'floor' : 'round_prefer_ceil');
+  const stored = b.in(x, perm);
+  let inputs: Array<Value | null>;
+  if (spec.scale) {
+    inputs = [stored, null, b.irConstant(`${name}/scales`, Tensor.from('float32', [4], [1, 1, ...spec.scale]))];
+  } else {
+    // Sizes, not scales: ONNX derives the ratio from them as tfjs does, and no float scale can round an output size.
+    const [height, width] = spec.size!;
+    const dims = b.shapeOf(x);
+    const [n, c] = [dims?.[0], dims?.[spec.channelsFirst ? 1 : 3]];
+    let sizes: Value;
+    if (typeof n === 'number' && typeof c === 'number') sizes = b.int64s(`${name}/sizes`, [n, c, height, width]);
+    else {
+      // The batch is known only at run time: [N, C] from the input's shape, then the constant [height, width].
+      const shape = b.node('Shape', [stored], {}, `${name}/shape`);
+      const lead = b.node('Slice', [shape, b.int64s(`${name}/lead_start`, [0]), b.int64s(`${name}/lead_end`, [2])], {}, `${name}/lead`);
+      sizes = b.node('Concat', [lead, b.int64s(`${name}/size`, [height, width])], { axis: attr.int(0) }, `${name}/sizes`);
+    }
+    inputs = [stored, null, null, sizes];
+  }
+  return { kind: 'value', value: b.node('Resize', inputs, attrs, name), perm };
 }
 
 export interface MatMulSpec {

@@ -1,3 +1,4 @@
+import { CondenseError } from '../errors.js';
 import { getInt, getTensor } from '../ir/attr.js';
 import type { Dim, TensorType } from '../ir/value.js';
 import { dtypeFromCode, type DType } from '../tensor/dtype.js';
@@ -94,9 +95,13 @@ export const concat: ShapeRule = (ctx) => {
   const dtype = ctx.node.inputs.map((_, i) => ctx.dtype(i)).find((d) => d);
   const known = ctx.node.inputs.map((_, i) => ctx.values(i));
   if (known.every((k) => k) && ctx.rank(0) === 1) ctx.setKnown(0, known.flat() as Dim[]);
+  if (shapes.length === 0) throw new CondenseError('E_SHAPE_INFERENCE', 'it has no inputs to concatenate.');
   if (shapes.some((s) => !s)) return [typed(dtype)];
   const first = shapes[0]!;
+  const ranks = new Set(shapes.map((s) => s!.length));
+  if (ranks.size > 1) throw new CondenseError('E_SHAPE_INFERENCE', `its inputs have different ranks (${[...ranks].join(' and ')}); Concat joins tensors of one rank.`);
   const axis = normalizeAxis(ctx.int('axis', 0), first.length);
+  if (axis < 0 || axis >= first.length) throw new CondenseError('E_SHAPE_INFERENCE', `axis ${ctx.int('axis', 0)} is outside its inputs' rank ${first.length}.`);
   const out = [...first];
   const sizes = shapes.map((s) => s![axis]!);
   out[axis] = sizes.every((d) => typeof d === 'number') ? (sizes as number[]).reduce((a, b) => a + b, 0) : ctx.fresh();

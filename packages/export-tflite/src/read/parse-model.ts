@@ -60,7 +60,8 @@ function readTensor(model: tfl.Model, t: tfl.Tensor, index: number): TfliteTenso
   const tensor: TfliteTensor = { name: t.name() ?? `tensor_${index}`, type: t.type(), shape: Array.from(t.shapeArray() ?? []) };
   const buffer = t.buffer();
   if (buffer !== 0) {
-    const b = model.buffers(buffer);
+    // The generated accessor does not check the index against the vector's length: a wrong one reads any bytes as a table.
+    const b = buffer < model.buffersLength() ? model.buffers(buffer) : null;
     if (!b) throw invalidTflite(`tensor ${quoted(tensor.name)} refers to buffer ${buffer}, which does not exist`);
     if (b.offset() !== 0n) throw new CondenseError('E_UNSUPPORTED_OP', `Tensor ${quoted(tensor.name)} keeps its data outside the flatbuffer (a model over 2 GB); such models are not read.`);
     const data = b.dataArray();

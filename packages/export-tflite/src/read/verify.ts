@@ -86,7 +86,8 @@ class Verifier {
     this.#inside(at, 4, what);
     const vtable = at - this.#view.getInt32(at, true);
     this.#inside(vtable, 4, `the field table of ${what}`);
-    const size = this.#view.getUint16(vtable, true);
+    // flatbuffers' reader takes vtable entries as signed 16-bit numbers: anything from 0x8000 up would be read as negative.
+    const size = this.#view.getInt16(vtable, true);
     if (size < 4 || size % 2) throw invalidTflite(`the field table of ${what} declares ${size} bytes`);
     this.#inside(vtable, size, `the field table of ${what}`);
     this.#inside(at, this.#view.getUint16(vtable + 2, true), what);
@@ -103,7 +104,8 @@ class Verifier {
   field(table: number, slot: number): number | undefined {
     const vtable = table - this.#view.getInt32(table, true);
     if (4 + 2 * slot >= this.#view.getUint16(vtable, true)) return undefined;
-    const offset = this.#view.getUint16(vtable + 4 + 2 * slot, true);
+    const offset = this.#view.getInt16(vtable + 4 + 2 * slot, true);
+    if (offset < 0) throw invalidTflite(`a field of the table at byte ${table} lies before the table (offset ${offset})`);
     return offset ? table + offset : undefined;
   }
 

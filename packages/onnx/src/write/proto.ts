@@ -92,7 +92,8 @@ function attrToProto(name: string, a: Attr): AttributeProto {
   const graph = (g: Graph) => graphToProto(g, { initializers: true });
   switch (a.type) {
     case 'float':
-      return create(AttributeProtoSchema, { ...base, type: AttrKind.FLOAT, f: a.value });
+      // ONNX stores float32: a larger value (1e308 from a foreign format) rounds to infinity, as a float32 cast does.
+      return create(AttributeProtoSchema, { ...base, type: AttrKind.FLOAT, f: Math.fround(a.value) });
     case 'int':
       return create(AttributeProtoSchema, { ...base, type: AttrKind.INT, i: a.value });
     case 'string':
@@ -102,7 +103,7 @@ function attrToProto(name: string, a: Attr): AttributeProto {
     case 'graph':
       return create(AttributeProtoSchema, { ...base, type: AttrKind.GRAPH, g: graph(a.value) });
     case 'floats':
-      return create(AttributeProtoSchema, { ...base, type: AttrKind.FLOATS, floats: a.value });
+      return create(AttributeProtoSchema, { ...base, type: AttrKind.FLOATS, floats: a.value.map(Math.fround) });
     case 'ints':
       return create(AttributeProtoSchema, { ...base, type: AttrKind.INTS, ints: a.value });
     case 'strings':

@@ -1,7 +1,8 @@
 import { quoted } from '../check-json.js';
 import { CondenseError, Tensor, type Dim } from '@condense/core';
 import { rankOf, unsupported, type TfBuilder, type TfTensor } from '../builder.js';
-import { activate, batchNorm, conv2d, matMul, pool, softmax, type Activation, type Padding, type Window } from '../ops-nn.js';
+import { activate, batchNorm, conv2d, convTranspose, matMul, pool, resize, softmax, transposedCrop, type Activation, type Padding, type Window } from '../ops-nn.js';
+import { samePads } from '../../padding.js';
 import { cast, concat, elementwise, expandDims, gather, pad, reduce, reshape, resolveShape, squeeze, transpose } from '../ops-tensor.js';
 import type { Attrs } from './attrs.js';
 
@@ -190,7 +191,72 @@ export const GRAPH_OPS: Record<string, Converter> = {
   FusedBatchNorm: batchNormOp,
   FusedBatchNormV2: batchNormOp,
   FusedBatchNormV3: batchNormOp,
+  Conv2DBackpropInput: convBackpropInput,
+  Conv2dTranspose: convBackpropInput,
+  ResizeBilinear: resizeOp('linear'),
+  ResizeNearestNeighbor: resizeOp('nearest'),
 };
+
+const invalid = (c: OpContext, why: string) => new CondenseError('E_MODEL_INVALID', `${c.op} ${quoted(c.name)} ${why}.`, { context: { node: c.name } });
+
+/**
+ * Conv2DBackpropInput (inputs: the result's size, filter, input) as a
+ * transposed convolution. The result's size and the padding say where the
+ * forward convolution's windows sat; the input must be that convolution's
+ * output size, as tfjs reads it by that geometry without checking.
+ */
+function convBackpropInput(c: OpContext): TfTensor {
+  const w = windowOf(c);
+  // tfjs ignores data_format and dilations here: it computes NHWC, undilated.
+  if (w.channelsFirst) throw unsupported(`${c.op} ${quoted(c.name)} in NCHW (tfjs computes it NHWC)`);
+  if (w.dilations!.some((d) => d !== 1)) throw unsupported(`${c.op} ${quoted(c.name)} with dilations (tfjs has none)`);
+  const [sizes, filter, x] = [input(c, 0), input(c, 1), input(c, 2)];
+  if (sizes.kind !== 'const') throw unsupported(`${c.op} ${quoted(c.name)} with input_sizes computed at run time`);
+  // input_sizes often comes from Pack(batch, h, w, c) with the batch a symbol: only the other three are needed.
+  const target: Dim[] = sizes.dims ?? sizes.tensor.toNumbers();
+  const [height, width, channels] = [target[1], target[2], target[3]];
+  const isSize = (d: Dim | undefined): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1;
+  if (target.length !== 4 || !isSize(height) || !isSize(width) || !isSize(channels)) throw invalid(c, `has input_sizes ${quoted(target.join(','))}, which are not four sizes (NHWC)`);
+  const fshape = c.b.shapeOf(filter);
+  if (!fshape || fshape.length !== 4 || !fshape.every(isSize)) throw invalid(c, `has a filter of shape ${quoted(fshape?.join(',') ?? 'unknown')}, which is not four sizes`);
+  const [kh, kw, out, inChannels] = fshape as number[];
+  if (out !== channels) throw invalid(c, `has input_sizes with ${channels} channels but a filter for ${out}`);
+  const xshape = c.b.shapeOf(x);
+  if (xshape && xshape.length === 4 && typeof xshape[3] === 'number' && xshape[3] !== inChannels) throw invalid(c, `reads an input of ${xshape[3]} channels with a filter for ${inChannels}`);
+  const crop = [0, 1].map((i) => {
+    const [size, k, s] = [[height, width][i]!, [kh, kw][i]!, w.strides[i]!];
+    let begin: number;
+    let expected: number;
+    if (w.padding === 'SAME') {
+      begin = samePads(size, k, s, 1)[0];
+      expected = Math.ceil(size / s);
+    } else {
+      const [pb, pe] = w.padding === 'VALID' ? [0, 0] : w.padding.explicit[i]!;
+      if (pb < 0 || pe < 0) throw invalid(c, `has negative explicit_paddings ${quoted(`${pb},${pe}`)}`);
+      if (size + pb + pe < k) throw invalid(c, `has input_sizes ${quoted(target.join(','))} smaller than its ${k}-wide filter`);
+      begin = pb;
+      expected = Math.floor((size + pb + pe - k) / s) + 1;
+    }
+    const actual = xshape?.length === 4 ? xshape[1 + i] : undefined;
+    if (typeof actual === 'number' && actual !== expected) {
+      throw invalid(c, `has input_sizes ${quoted(target.join(','))} that do not match its input: a ${size}-long axis convolved by ${k} with stride ${s} has ${expected} positions, not ${actual}`);
+    }
+    return transposedCrop(s * (expected - 1) + k - size, begin);
+  }) as [ReturnType<typeof transposedCrop>, ReturnType<typeof transposedCrop>];
+  return convTranspose(c.b, c.name, x, { filter, strides: w.strides, crop });
+}
+
+/** ResizeBilinear / ResizeNearestNeighbor (inputs: images, [height, width]). */
+function resizeOp(mode: 'linear' | 'nearest'): Converter {
+  return (c) => {
+    const alignCorners = c.attrs.bool('align_corners');
+    const halfPixelCenters = c.attrs.bool('half_pixel_centers');
+    if (alignCorners && halfPixelCenters) throw invalid(c, 'sets both align_corners and half_pixel_centers, which tfjs refuses');
+    const size = c.b.numbers(input(c, 1), `${c.op} sizes`);
+    if (size.length !== 2 || !size.every((d) => Number.isSafeInteger(d) && d >= 1)) throw invalid(c, `resizes to ${quoted(size.join(','))}, which is not a height and a width`);
+    return resize(c.b, c.name, input(c, 0), { mode, alignCorners, halfPixelCenters, size: size as [number, number] });
+  };
+}
 
 function batchNormOp(c: OpContext): TfTensor {
   if (c.attrs.bool('is_training')) throw unsupported(`${c.op} ${quoted(c.name)} in training mode`);

@@ -1,7 +1,7 @@
 import { quoted } from '../check-json.js';
 import { CondenseError, Tensor } from '@condense/core';
 import { rankOf, unsupported, type TfBuilder, type TfTensor } from '../builder.js';
-import { activate, batchNorm, conv2d, matMul, pool, type Activation, type Window } from '../ops-nn.js';
+import { activate, batchNorm, conv2d, convTranspose, matMul, pool, resize, transposedCrop, type Activation, type Window } from '../ops-nn.js';
 import { concat, elementwise, flatten, pad, reduce, reshape, transpose } from '../ops-tensor.js';
 
 /** What a layer converter gets: the builder, the layer's name and config, its inputs, and its weights by Keras name. */
@@ -91,10 +91,44 @@ function mergeLayer(op: string): LayerConverter {
 
 const passThrough: LayerConverter = (c) => input(c);
 
+/**
+ * Keras Conv2DTranspose as tfjs-layers computes it: a result of in * s rows
+ * (same) or in * s + max(k - s, 0) (valid), so where it sits in the full
+ * transposed convolution depends on k and s alone, whatever the input's size.
+ */
+function convTransposeLayer(c: LayerContext): TfTensor {
+  const w = windowOf(c, pair(c, 'strides', [1, 1]));
+  if (w.dilations!.some((d) => d !== 1)) throw unsupported(`Conv2DTranspose ${quoted(c.name)} with dilation_rate ${w.dilations!.join('x')} (tfjs has none)`);
+  const outputPadding = c.config['output_padding'];
+  if (outputPadding !== undefined && outputPadding !== null) throw unsupported(`Conv2DTranspose ${quoted(c.name)} with output_padding (tfjs-layers has none)`);
+  const kernel = c.weight('kernel');
+  const [kh, kw] = kernel.kind === 'const' ? kernel.tensor.shape : [];
+  const size = pair(c, 'kernel_size', [kh ?? 1, kw ?? 1]);
+  if (kernel.kind !== 'const' || kernel.tensor.rank !== 4 || kh !== size[0] || kw !== size[1]) {
+    throw new CondenseError('E_MODEL_INVALID', `Layer ${quoted(c.name)} has kernel_size ${quoted(size.join('x'))} but a kernel of shape ${quoted(kernel.kind === 'const' ? kernel.tensor.shape.join(',') : 'unknown')}.`, { context: { node: c.name } });
+  }
+  const crop = [0, 1].map((i) => {
+    const [k, s] = [size[i]!, w.strides[i]!];
+    // SAME: the forward convolution of the in * s result pads max(k - s, 0), the smaller half first.
+    return w.padding === 'SAME' ? transposedCrop(k - s, Math.floor(Math.max(k - s, 0) / 2)) : transposedCrop(k - s - Math.max(k - s, 0), 0);
+  }) as [ReturnType<typeof transposedCrop>, ReturnType<typeof transposedCrop>];
+  return convTranspose(c.b, c.name, input(c), { filter: kernel, strides: w.strides, crop, channelsFirst: w.channelsFirst, bias: bias(c), activation: parseActivation(c.config['activation'], c.name) });
+}
+
+/** UpSampling2D: tfjs-layers resizes by whole factors with neither aligned corners nor half-pixel centers. */
+function upSamplingLayer(c: LayerContext): TfTensor {
+  const interpolation = c.config['interpolation'] ?? 'nearest';
+  if (interpolation !== 'nearest' && interpolation !== 'bilinear') throw unsupported(`UpSampling2D ${quoted(c.name)} with interpolation ${quoted(String(interpolation))}`);
+  return resize(c.b, c.name, input(c), { mode: interpolation === 'nearest' ? 'nearest' : 'linear', alignCorners: false, halfPixelCenters: false, scale: pair(c, 'size', [2, 2]), channelsFirst: c.config['data_format'] === 'channels_first' });
+}
+
 /** Keras layers (tfjs-layers and tf.keras class names) as IR. InputLayer is read by the importer itself. */
 export const LAYERS: Record<string, LayerConverter> = {
   Conv2D: convLayer(false),
   Convolution2D: convLayer(false),
+  Conv2DTranspose: convTransposeLayer,
+  Convolution2DTranspose: convTransposeLayer,
+  UpSampling2D: upSamplingLayer,
   DepthwiseConv2D: convLayer(true),
   SeparableConv2D: (c) => {
     const w = windowOf(c, pair(c, 'strides', [1, 1]));

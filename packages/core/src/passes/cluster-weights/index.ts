@@ -95,6 +95,7 @@ export const clusterWeights = definePass({
     for (const node of graph) {
       if (node.domain !== '' || !o.ops.includes(node.op)) continue;
       ctx.progress(seen++, total, 'clustering');
+      await ctx.checkpoint();
       const weight = node.inputs[1];
       const w = constantOf(weight);
       if (!weight || !w || w.dtype !== 'float32' || w.size < o.minElements) continue;

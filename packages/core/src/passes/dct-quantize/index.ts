@@ -49,7 +49,7 @@ export const dctQuantize = definePass({
     dense: { type: 'boolean', default: false, description: 'Also code 1×1 Conv, Gemm and MatMul (constant 2-D second input) weights, in runs of 8 along their input channels (1-D DCT).' },
     minElements: { type: 'number', integer: true, min: 1, default: 1024, description: 'Weights with fewer elements stay float (tiny layers).' },
   },
-  run(graph, ctx) {
+  async run(graph, ctx) {
     const o = ctx.options;
     const opset = graph.root.opset[''] ?? 1;
     if (opset < MIN_OPSET) {
@@ -66,6 +66,7 @@ export const dctQuantize = definePass({
     for (const node of graph) {
       if (node.domain !== '' || !CODED_OPS.has(node.op)) continue;
       ctx.progress(seen++, total, 'coding weights');
+      await ctx.checkpoint();
       const weight = node.inputs[1];
       const w = constantOf(weight);
       if (!weight || !w || w.dtype !== 'float32' || w.size < o.minElements) continue;

@@ -24,6 +24,12 @@ export interface PassContext<O> {
   info(message: string, where?: { node?: string; value?: string }): void;
   /** Reports progress through long work. */
   progress(done: number, total: number, message?: string): void;
+  /**
+   * Between two steps of long synchronous work (a layer's k-means): lets the
+   * event loop run, so a Ctrl-C handler or a page stays responsive, then stops
+   * the pass if the caller has aborted.
+   */
+  checkpoint(): Promise<void>;
   /** Adds a fact to this pass's entry in the report (counts, sizes, per-layer figures). */
   report(key: string, value: unknown): void;
   /** Set when the caller wants the pipeline stopped. */

@@ -83,6 +83,10 @@ export async function compress(model: Model, recipe: unknown, opts: CompressOpti
       info: note('info'),
       progress: (done, total, message) => emit({ type: 'progress', pass: pass.name, done, total, message }),
       report: (key, value) => (facts[key] = value),
+      checkpoint: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (opts.signal?.aborted) throw new CondenseError('E_PASS_FAILED', 'stopped by the caller.', { cause: opts.signal.reason });
+      },
       signal: opts.signal,
     };
     emit({ type: 'pass-start', pass: pass.name, index, total: steps.length });
