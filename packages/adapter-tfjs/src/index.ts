@@ -2,6 +2,7 @@ export { importTfjs, parseModelJson, type TfjsModelSource } from './import/index
 export type { ImportOptions } from './import/options.js';
 export { decodeWeights, type WeightData } from './weights/decode.js';
 export type { TfjsModelJson, WeightSpec, WeightsManifestGroup, WeightQuantization, GraphDef, NodeDef, KerasModelTopology } from './model-json.js';
+export type { KerasModelConfig, KerasLayerJson, KerasTensorRef, AttrValue, TensorShape, TensorDef, GraphSignature, SignatureEntry, TfjsDType } from './model-json.js';
 export { exportTfjs, checkTfjs, buildTfjsModel, type BuildOptions, type TfjsGraphModel, type TfjsProblem } from './export/export.js';
 export { tfjsExporter } from './export/exporter.js';
 export type { ExportTfjsOptions, WeightPrecision } from './export/options.js';

@@ -31,6 +31,7 @@ export { validateGraph } from './ir/validate.js';
 export { createModel, type Model } from './ir/model.js';
 export { inferShapes, shapeInferenceOps, type InferShapesOptions } from './shape-inference/index.js';
 export { summarizeModel, type ModelSummary } from './summary.js';
+export type { TensorSummary } from './summary.js';
 export { constantOf } from './ir/constant.js';
 export type { Runtime, Session, SampleSource } from './runtime.js';
 export { definePass, checkPassShape, type Pass, type PassDefinition, type PassRequirement } from './passes/framework/define-pass.js';
@@ -70,4 +71,10 @@ export { cachedSamples } from './data/cache.js';
 export { countMacs, type MacCount } from './cost/macs.js';
 export { checkPreprocess, decodeImage, imageBatch, imageSamples, inputBatchSize, planImages, resizeImage, type ImageFile, type ImagePlan, type ModelInput, type PreprocessSpec, type RgbImage } from './data/image.js';
 export { checkNpyLength, npyDataBytes, npyDataOffset, npyFeeder, parseNpy, parseNpyHeader, type NpyHeader } from './data/npy.js';
+// Types the exported signatures above refer to.
+export type { Attrs } from './ir/attr.js';
+export type { ArrayCtor } from './tensor/dtype.js';
+export type { ValueOf } from './passes/framework/options.js';
+export type { ObserverKind } from './passes/quantize-static/observers.js';
+export type { Normalization, Layout } from './data/image.js';
 export { costModel, type CostModel, type CostTotals, type LayerCost } from './cost/model.js';

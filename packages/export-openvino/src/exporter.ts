@@ -3,8 +3,11 @@ import { checkOpenvino, type OpenvinoExportProblem } from './write/check.js';
 import { exportOpenvino } from './write/export.js';
 import type { ExportOpenvinoOptions } from './write/options.js';
 
+/** One file of the export: the CLI writes it under `name`. */
 export interface OpenvinoArtifact {
+  /** The file name (model.xml or model.bin). */
   name: string;
+  /** The file's contents (model.xml as UTF-8). */
   bytes: Uint8Array;
 }
 

@@ -11,6 +11,7 @@ import { CALIBRATORS, VERSION_PATTERN, type CalibratorName } from './options.js'
 export interface CalibrationCache {
   /** TensorRT's version as the header spells it (8601 for 8.6.1, 100300 for 10.3.0). */
   version: number;
+  /** The calibrator the header names (EntropyCalibration2, MinMaxCalibration ...). */
   calibrator: string;
   /** Scale of each tensor by name, as float32 values (bit-exact to the file). */
   scales: Map<string, number>;

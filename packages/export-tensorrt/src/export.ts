@@ -11,7 +11,9 @@ import { activationScale } from './scales.js';
 
 /** One file of the export: the CLI writes it under `name`. */
 export interface TensorrtArtifact {
+  /** The file name (model.onnx, model.qdq.onnx, calibration.cache or build-engine.sh). */
   name: string;
+  /** The file's contents. */
   bytes: Uint8Array;
 }
 

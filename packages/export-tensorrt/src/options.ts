@@ -15,6 +15,7 @@ export type ResidualAddPlacement = 'fuse' | 'both';
 /** TensorRT calibrator names as they appear in a calibration cache's first line. */
 export type CalibratorName = 'EntropyCalibration2' | 'EntropyCalibration' | 'MinMaxCalibration' | 'LegacyCalibration';
 
+/** How {@link exportTensorrt} makes its files; without samples it makes no int8 files. */
 export interface ExportTensorrtOptions {
   /** Runs the float model on `samples` to calibrate activation ranges (an adapter's Runtime; needed with `samples`). */
   runtime?: Runtime;

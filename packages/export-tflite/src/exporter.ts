@@ -4,8 +4,11 @@ import { exportTflite } from './export.js';
 import type { ExportTfliteOptions } from './options.js';
 import type { TfliteProblem } from './problems.js';
 
+/** One file of the export: the CLI writes it under `name`. */
 export interface TfliteArtifact {
+  /** The file name (model.tflite). */
   name: string;
+  /** The file's contents. */
   bytes: Uint8Array;
 }
 

@@ -3,6 +3,7 @@ import { CondenseError, type Dim } from '@condense/core';
 /** How the exported model stores float weights. Integer weights (DequantizeLinear of int8 constants) stay integers. */
 export type WeightPrecision = 'float32' | 'float16';
 
+/** How {@link exportTflite} writes the .tflite file; every option has a default. */
 export interface ExportTfliteOptions {
   /**
    * Layout of 4-D graph inputs and outputs. 'nhwc' (default) is TFLite's own:

@@ -7,6 +7,7 @@ export interface TfliteProblem extends Diagnostic {
   op: string;
   /** The node's name, or the value's name for graph-level problems. */
   node: string;
+  /** Why it cannot be exported, without the op and node (the message adds them). */
   reason: string;
 }
 

@@ -6,6 +6,7 @@
  */
 export { decodeModel, type DecodeOptions } from './read/model.js';
 export { tensorFromProto, type ExternalDataRef, type ExternalDataResolver } from './read/tensor.js';
+export type { TensorReadOptions } from './read/tensor.js';
 export { decodeTensor } from './read/tensor-file.js';
 export {
   encodeModel,

@@ -8,6 +8,7 @@ const RENDERERS: Record<ReportFormat, (r: CompressionReport) => string> = { html
 
 const EXTENSIONS: Record<string, ReportFormat> = { html: 'html', htm: 'html', md: 'md', markdown: 'md', json: 'json' };
 
+/** The report in `format`; an unknown format is an E_BAD_OPTION error. */
 export function renderReport(report: CompressionReport, format: ReportFormat): string {
   const render = Object.hasOwn(RENDERERS, format) ? RENDERERS[format] : undefined;
   if (!render) throw new CondenseError('E_BAD_OPTION', `Unknown report format "${String(format)}"; use html, md or json.`);

@@ -11,14 +11,21 @@ import { WeightEmitter, type StoredWeightInfo } from './weights.js';
 
 /** One thing the export cannot express: the op, the node, and why. */
 export interface TfjsProblem {
+  /** The error code exportTfjs would throw with. */
   code: 'E_UNSUPPORTED_OP' | 'E_UNSUPPORTED_DTYPE' | 'E_SHAPE_INFERENCE';
+  /** The ONNX op, or '' for a graph input or output. */
   op: string;
+  /** The node's name, or the value's name for a graph input or output. */
   node: string;
+  /** Why it cannot be exported, without the op and node. */
   reason: string;
+  /** The op, the node and the reason in one sentence. */
   message: string;
 }
 
+/** A tfjs GraphModel in memory: what {@link buildTfjsModel} returns. */
 export interface TfjsGraphModel {
+  /** The model.json contents: the GraphDef, the signature and the weights manifest. */
   modelJson: TfjsModelJson;
   /** The one weights shard model.json names. */
   weights: Uint8Array;
@@ -26,6 +33,7 @@ export interface TfjsGraphModel {
   stored: StoredWeightInfo[];
 }
 
+/** Options of {@link buildTfjsModel}: the export options, plus which values become outputs. */
 export interface BuildOptions extends ExportTfjsOptions {
   /** Values to make model outputs, by name (default: the graph's outputs); intermediate values may be listed. */
   outputs?: string[];

@@ -11,7 +11,9 @@ import type { Dim } from '@condense/core';
  */
 export type WeightPrecision = 'exact' | 'float32' | 'float16' | 'uint8' | 'uint16';
 
+/** How {@link exportTfjs} writes the model; every option has a default. */
 export interface ExportTfjsOptions {
+  /** How weights are stored (default 'exact'); see {@link WeightPrecision}. */
   weights?: WeightPrecision;
   /**
    * Layout of 4-D inputs and outputs: 'nhwc' (the default: what tfjs models

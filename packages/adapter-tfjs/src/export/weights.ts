@@ -17,9 +17,13 @@ type Form = { kind: 'values'; values: Evaluated } | { kind: 'scaled'; ints: Eval
 
 /** What the exporter reports about one stored weight. */
 export interface StoredWeightInfo {
+  /** The IR value's name. */
   value: string;
+  /** How it is stored: a plain dtype, a uint8/uint16 grid, indices into a float32 codebook, or condense's integer weights with scales. */
   encoding: 'float32' | 'float16' | 'uint8' | 'uint16' | 'codebook8' | 'codebook16' | 'int-scaled8' | 'int-scaled16' | 'int32' | 'bool';
+  /** Whether tfjs decodes it to exactly the values the IR computes. */
   exact: boolean;
+  /** Bytes it takes in the shard (a codebook's included). */
   bytes: number;
 }
 

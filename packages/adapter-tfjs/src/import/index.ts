@@ -6,6 +6,7 @@ import { importGraphDef } from './graph-model/index.js';
 import { importLayersModel } from './layers-model/index.js';
 import type { ImportOptions } from './options.js';
 
+/** A tfjs model's files as {@link importTfjs} reads them. */
 export interface TfjsModelSource {
   /** model.json, parsed or as text. */
   modelJson: TfjsModelJson | string;
@@ -32,6 +33,7 @@ export function importTfjs(source: TfjsModelSource, options: ImportOptions = {})
   return createModel(graph, { producerName: 'condense', docString: `Imported from a tfjs ${kind}${json.generatedBy ? ` (${json.generatedBy})` : ''}.` });
 }
 
+/** model.json as an object, parsed when given as text; E_MODEL_INVALID when it is not JSON or has no modelTopology. */
 export function parseModelJson(modelJson: TfjsModelJson | string): TfjsModelJson {
   let json: unknown = modelJson;
   if (typeof modelJson === 'string') {

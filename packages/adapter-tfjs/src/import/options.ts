@@ -1,5 +1,6 @@
 import type { Dim } from '@condense/core';
 
+/** How {@link importTfjs} declares the model's inputs. */
 export interface ImportOptions {
   /**
    * How 4-D float inputs are declared: 'nhwc' (tfjs's own layout, the default:

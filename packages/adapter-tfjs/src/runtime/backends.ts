@@ -1,6 +1,7 @@
 import { CondenseError } from '@condense/core';
 
 export type TfjsCore = typeof import('@tensorflow/tfjs-core');
+/** The tfjs backends a runtime can run on; all but cpu are optional peer packages. */
 export type TfjsBackend = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 
 /** The package registering each backend; cpu ships with this adapter, the others are optional peers. */

@@ -4,6 +4,7 @@ import { checkTfjs } from '../export/export.js';
 import { BACKENDS, type BackendOptions, type TfjsBackend } from './backends.js';
 import { TfjsSession } from './session.js';
 
+/** How {@link tfjsRuntime} runs models: the backend, and the wasm backend's settings. */
 export interface TfjsRuntimeOptions extends BackendOptions {
   /** tfjs backend: 'cpu' (the default; any JavaScript engine), 'wasm' (much faster in Node and browsers), 'webgl' or 'webgpu' (browsers). */
   backend?: TfjsBackend;

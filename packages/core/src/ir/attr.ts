@@ -47,7 +47,8 @@ export const attr = {
   strings: (value: readonly string[]): Attr => ({ type: 'strings', value: value.map((s) => utf8.encode(s)) }),
 };
 
-type Attrs = Readonly<Record<string, Attr>>;
+/** A node's attributes by name, as the attribute readers (getFloat, getInts ...) take them. */
+export type Attrs = Readonly<Record<string, Attr>>;
 
 function expect<T extends AttrType>(attrs: Attrs, name: string, type: T): Extract<Attr, { type: T }> | undefined {
   const a = attrs[name];

@@ -99,6 +99,7 @@ export function registerPass(pass: unknown): void {
   defaultRegistry.register(pass);
 }
 
+/** The default registry: the builtin passes and presets, plus any pass added with {@link registerPass}. */
 export function getDefaultRegistry(): PassRegistry {
   return defaultRegistry;
 }

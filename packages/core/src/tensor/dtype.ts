@@ -179,9 +179,11 @@ export interface TypedArrayOf {
 /** Any typed array a numeric tensor's data() may return. */
 export type TypedArray = Exclude<TypedArrayOf[DType], string[]>;
 
-type ArrayCtor = {
+/** A typed-array constructor: over a buffer slice or a fresh length, with its element size in bytes. */
+export type ArrayCtor = {
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): TypedArray;
   new (length: number): TypedArray;
+  /** Bytes per element. */
   BYTES_PER_ELEMENT: number;
 };
 

@@ -13,6 +13,7 @@ export interface OpenvinoExportProblem extends Diagnostic {
   /** The ONNX op, or '' for a graph input or output. */
   op: string;
   node: string;
+  /** Why it cannot be exported, without the op and node (the message adds them). */
   reason: string;
 }
 

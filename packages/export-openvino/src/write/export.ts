@@ -9,7 +9,9 @@ import { dimsOf } from './rules/rule.js';
 
 /** An OpenVINO IR: the topology (model.xml) and the weights it points into (model.bin). */
 export interface OpenvinoIr {
+  /** The topology, the text of model.xml. */
   xml: string;
+  /** The weights, the bytes of model.bin that the XML's offsets point into. */
   bin: Uint8Array;
 }
 

@@ -1,7 +1,9 @@
 import { CondenseError, type Dim } from '@condense/core';
 
+/** How float weights are stored in the IR: f32 as they are, or f16 read through Convert. */
 export type OpenvinoPrecision = 'f32' | 'f16';
 
+/** How {@link exportOpenvino} writes the IR; every option has a default. */
 export interface ExportOpenvinoOptions {
   /**
    * 'f32' keeps float weights as they are; 'f16' stores every float32 weight

@@ -6,6 +6,7 @@ import { planQdq } from './placement.js';
 /** First opset whose QuantizeLinear/DequantizeLinear take per-channel scales. */
 export const PER_CHANNEL_OPSET = 13;
 
+/** What {@link insertTensorrtQdq} quantized, and what it left in float. */
 export interface TensorrtQdqSummary {
   /** Activations quantized (one Q/DQ pair each). */
   activations: number;

@@ -5,6 +5,7 @@ import { invalidTflite } from './errors.js';
 import { HANDLERS } from './ops.js';
 import { parseModel } from './parse-model.js';
 
+/** How {@link readTflite} reads a .tflite file. */
 export interface ReadTfliteOptions {
   /**
    * Layout of the file's 4-D inputs and outputs. 'nhwc' (default, TFLite's

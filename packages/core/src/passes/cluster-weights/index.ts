@@ -43,6 +43,7 @@ function checkBiasCorrectionInputs(ctx: PassContext<unknown>): void {
   if (missing.length) throw new CondenseError('E_BAD_OPTION', `biasCorrection needs ${missing.join(' and ')} to measure the layers' input means; pass ${missing.length > 1 ? 'them' : 'it'}, or set biasCorrection to false.`);
 }
 
+/** The cluster-weights pass: weight clustering (palettization), 2^bits shared float32 values per tensor or per group of output channels, stored as packed indices read through Gather. */
 export const clusterWeights = definePass({
   name: 'cluster-weights',
   description:

@@ -17,6 +17,7 @@ export function constantNodeTensor(node: Node): Tensor | undefined {
   return undefined;
 }
 
+/** The constants-to-initializers pass: Constant nodes become initializers, so later passes and runtimes see the weights. */
 export const constantsToInitializers = definePass({
   name: 'constants-to-initializers',
   description: 'Turns Constant nodes into initializers, so weights are visible to every later pass and to runtimes.',

@@ -6,6 +6,7 @@ import { halfNodes } from './plan.js';
 import { emptyStats } from './rewrite.js';
 import { convertWeights } from './weights.js';
 
+/** The convert-float16 pass: float32 weights stored as float16 behind a Cast, and optionally the float compute run in float16. */
 export const convertFloat16 = definePass({
   name: 'convert-float16',
   description: 'Stores float32 weights as float16, read through a Cast to float32 that runtimes fold at load; with activations, runs the float compute in float16 with Casts where float16 meets float32.',

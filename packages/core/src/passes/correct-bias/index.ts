@@ -2,6 +2,7 @@ import { definePass } from '../framework/define-pass.js';
 import { quantizeWeights } from '../quantize-weights/index.js';
 import { MAX_SAMPLES_OPTION, biasTarget, correctMeanShifts, type BiasTarget } from '../shared/bias-correction.js';
 
+/** The correct-bias pass: quantize-weights, then each Conv/Gemm bias corrected for the mean output shift the rounded weights cause, measured on samples (needs a runtime and samples). */
 export const correctBias = definePass({
   name: 'correct-bias',
   description:

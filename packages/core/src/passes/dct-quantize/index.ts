@@ -38,6 +38,7 @@ function linearSqnrDb(w: Tensor, bits: number, axis: number): number {
   return sqnrDb(w.data<'float32'>(), q.map((v, i) => v * scales[Math.floor(i / inner) % scales.length]!));
 }
 
+/** The dct-quantize pass: Conv kernels (and, with `dense`, 1×1 Conv, Gemm and MatMul weights) stored as int8 DCT coefficients with JPEG-like steps, decoded in the graph. */
 export const dctQuantize = definePass({
   name: 'dct-quantize',
   description:

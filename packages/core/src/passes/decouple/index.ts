@@ -11,20 +11,27 @@ import { roundDb } from './rank.js';
 
 /** One analysed layer, as the report lists it (decoupled or not). */
 export interface DecoupledLayer {
+  /** The node's name. */
   layer: string;
+  /** Its op type (Conv, Gemm or MatMul). */
   op: string;
+  /** The shape of its weight. */
   weight: readonly number[];
+  /** The chosen rank: depthwise kernels per input channel for a Conv, the inner dimension for a dense layer. */
   rank: number;
   /** Weight reconstruction SQNR at `rank`, dB. */
   sqnrDb: number;
+  /** Whether the layer was split (false where that would not have lowered its MACs enough). */
   decoupled: boolean;
   /** Per sample; absent where the layer's output shape is not known. */
   macsBefore?: number;
+  /** MACs per sample after the pass (equal to macsBefore when not split); absent where the output shape is not known. */
   macsAfter?: number;
   /** Weight SQNR (dB) by rank: every rank of a Conv kernel, powers of two (and the chosen rank) for a dense layer. */
   sqnrByRank: Record<number, number>;
 }
 
+/** The decouple pass: network decoupling, k×k Convs split into depthwise-separable blocks and dense weights into low-rank pairs, where that keeps the weight SQNR budget and lowers MACs. */
 export const decouple = definePass({
   name: 'decouple',
   description:

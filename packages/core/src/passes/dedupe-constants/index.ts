@@ -19,6 +19,7 @@ function equalBytes(a: Tensor, b: Tensor): boolean {
   return true;
 }
 
+/** The dedupe-constants pass: constants of identical type, shape and bytes become one. */
 export const dedupeConstants = definePass({
   name: 'dedupe-constants',
   description: 'Makes identical constants (same type, shape and bytes) one, so the file holds each weight once.',

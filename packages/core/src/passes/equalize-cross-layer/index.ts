@@ -53,6 +53,7 @@ function writeBack(graph: Graph, layer: Layer): void {
   if (layer.bias) replaceConstantInput(graph, layer.node, 2, layer.bias, [layer.bias.length], 'equalized');
 }
 
+/** The equalize-cross-layer pass: cross-layer equalization, per-channel scales moved between consecutive Conv/Gemm layers so per-tensor weight quantization loses less; the float function is unchanged. */
 export const equalizeCrossLayer = definePass({
   name: 'equalize-cross-layer',
   description:

@@ -4,6 +4,7 @@ import { definePass } from '../framework/define-pass.js';
 import { AFFINE_HOSTS, foldChannelAffine, hostChannels } from '../shared/channel-affine.js';
 import { bypass, canBypass } from '../shared/replace.js';
 
+/** The fold-batch-norm pass: an inference BatchNormalization folded into the Conv, ConvTranspose or Gemm before it. */
 export const foldBatchNorm = definePass({
   name: 'fold-batch-norm',
   description: 'Folds an inference BatchNormalization into the Conv, ConvTranspose or Gemm before it (weights and bias rescaled).',

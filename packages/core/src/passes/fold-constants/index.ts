@@ -24,6 +24,7 @@ function foldShape(node: Node): Tensor | undefined {
   return Tensor.from('int64', [picked.length], picked.map(BigInt));
 }
 
+/** The fold-constants pass: nodes whose inputs are all constant (and Shape of known shapes) replaced by their result. */
 export const foldConstants = definePass({
   name: 'fold-constants',
   description: `Evaluates nodes whose inputs are all constant (${[...FOLDABLE_OPS].sort().join(', ')}) and Shape of fully known shapes, replacing them by their result.`,

@@ -11,6 +11,7 @@ const AFFINE_OPS: Record<string, { map: (k: number) => [number, number]; commuta
   Div: { map: (k) => [1 / k, 0], commutative: false },
 };
 
+/** The fold-conv-affine pass: a constant per-channel Mul, Add, Sub or Div after a Conv, ConvTranspose or Gemm folded into its weights and bias. */
 export const foldConvAffine = definePass({
   name: 'fold-conv-affine',
   description: 'Folds a constant per-channel Mul, Add, Sub or Div after a Conv, ConvTranspose or Gemm into its weights and bias.',

@@ -21,6 +21,7 @@ export interface PassContext<O> {
   readonly samples: SampleSource | undefined;
   /** Records a warning or note for the report. */
   warn(message: string, where?: { node?: string; value?: string }): void;
+  /** Records a note for the report (not a warning). */
   info(message: string, where?: { node?: string; value?: string }): void;
   /** Reports progress through long work. */
   progress(done: number, total: number, message?: string): void;

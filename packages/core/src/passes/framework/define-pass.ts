@@ -10,18 +10,27 @@ export type PassRequirement = 'runtime' | 'samples';
 export interface Pass<O = Record<string, unknown>> {
   /** kebab-case, unique in a registry. */
   readonly name: string;
+  /** One line on what the pass does, shown in the CLI's pass list and the report. */
   readonly description: string;
+  /** The options the pass takes, as a schema; empty when it takes none. */
   readonly options: OptionsSchema;
+  /** What the caller must supply for the pass to run (checked before the first pass); empty when nothing. */
   readonly requires: readonly PassRequirement[];
   /** Edits `graph` in place; returns whether it changed anything. */
   run(graph: Graph, ctx: PassContext<O>): boolean | Promise<boolean>;
 }
 
+/** What {@link definePass} takes: a pass before its defaults are filled in and it is frozen. */
 export interface PassDefinition<S extends OptionsSchema> {
+  /** kebab-case, unique in a registry, like "fold-batch-norm". */
   name: string;
+  /** One line on what the pass does; must not be empty. */
   description: string;
+  /** The options the pass takes, as a schema; none when left out. */
   options?: S;
+  /** What the caller must supply (a runtime, samples); nothing when left out. */
   requires?: readonly PassRequirement[];
+  /** Edits `graph` in place, with the options typed from the schema; returns whether it changed anything. */
   run(graph: Graph, ctx: PassContext<OptionsOf<S>>): boolean | Promise<boolean>;
 }
 

@@ -7,9 +7,11 @@ export type OptionSpec =
   | { type: 'string'; description: string; default?: string; enum?: readonly string[] }
   | { type: 'string[]'; description: string; default?: readonly string[] };
 
+/** A pass's options by name, each described by an {@link OptionSpec}. */
 export type OptionsSchema = Record<string, OptionSpec>;
 
-type ValueOf<S extends OptionSpec> = S extends { type: 'number' }
+/** The type of value an option spec accepts: number, boolean, string[], one of its enum strings, or string. */
+export type ValueOf<S extends OptionSpec> = S extends { type: 'number' }
   ? number
   : S extends { type: 'boolean' }
     ? boolean

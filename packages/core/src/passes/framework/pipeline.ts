@@ -9,10 +9,13 @@ import { resolveRecipe, type ResolvedStep } from './recipe.js';
 import type { PassRegistry } from './registry.js';
 import { cachedSamples } from '../../data/cache.js';
 
+/** How {@link compress} runs a pipeline. */
 export interface CompressOptions {
   /** Where pass names are looked up (builtins plus plugins). */
   registry: PassRegistry;
+  /** A runtime to run the model with, for passes that require one (calibration, measurement). */
   runtime?: Runtime;
+  /** Calibration samples, for passes that require them. */
   samples?: SampleSource;
   /**
    * Bytes of sample batches kept in memory after their first read (default
@@ -24,7 +27,9 @@ export interface CompressOptions {
   inputShapes?: Record<string, Dim[]>;
   /** Validate the graph after every pass (default true; it is cheap next to any pass). */
   validate?: boolean;
+  /** Called with each pass's start and end, its progress and its diagnostics, as they happen. */
   onEvent?: (e: PipelineEvent) => void;
+  /** Aborting it stops the pipeline before the next pass, or at a pass's next checkpoint. */
   signal?: AbortSignal;
 }
 
@@ -32,20 +37,33 @@ const DEFAULT_SAMPLE_CACHE = 128 * 2 ** 20;
 
 /** What one pass did: the report's raw material. */
 export interface PassRecord {
+  /** The pass's name. */
   pass: string;
+  /** The options it ran with, defaults filled in. */
   options: Record<string, unknown>;
+  /** Whether it changed the graph. */
   changed: boolean;
+  /** Wall-clock time it took, in milliseconds. */
   ms: number;
+  /** Nodes in the graph before the pass. */
   nodesBefore: number;
+  /** Nodes in the graph after the pass. */
   nodesAfter: number;
+  /** Parameters (initializer elements) before the pass. */
   parametersBefore: number;
+  /** Parameters (initializer elements) after the pass. */
   parametersAfter: number;
+  /** What the pass reported with ctx.report(), by key. */
   facts: Record<string, unknown>;
+  /** The warnings and notes it recorded. */
   diagnostics: Diagnostic[];
 }
 
+/** What {@link compress} returns. */
 export interface CompressResult {
+  /** The model it was given, edited in place. */
   model: Model;
+  /** One record per step, in the order they ran. */
   passes: PassRecord[];
 }
 

@@ -13,14 +13,19 @@ export type RecipeStep = string | { pass: string; options?: Record<string, unkno
  * turned without spelling out its passes.
  */
 export interface Recipe {
+  /** A preset's name; its passes run first. */
   preset?: string;
+  /** Passes to run, in order, after the preset's. */
   passes?: RecipeStep[];
+  /** Options by pass name, merged over those of every step of that pass; each name must be a step. */
   options?: Record<string, Record<string, unknown>>;
 }
 
 /** A step ready to run: the pass and its checked options. */
 export interface ResolvedStep {
+  /** The pass, from the registry. */
   pass: Pass<never>;
+  /** Its options, checked against its schema, defaults filled in. */
   options: Record<string, unknown>;
 }
 

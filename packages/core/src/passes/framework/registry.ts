@@ -20,6 +20,7 @@ export class PassRegistry {
     this.#passes.set(pass.name, definePass(pass as unknown as PassDefinition<Record<string, never>>) as Pass<never>);
   }
 
+  /** The pass of that name; an unknown name is an error that suggests the nearest known one. */
   get(name: string): Pass<never> {
     const pass = this.#passes.get(name);
     if (!pass) {
@@ -29,18 +30,22 @@ export class PassRegistry {
     return pass;
   }
 
+  /** Whether a pass of that name is registered. */
   has(name: string): boolean {
     return this.#passes.has(name);
   }
 
+  /** The registered pass names, sorted. */
   names(): string[] {
     return [...this.#passes.keys()].sort();
   }
 
+  /** Adds a named pipeline, or replaces one of that name. */
   definePreset(name: string, description: string, passes: RecipeStep[]): void {
     this.#presets.set(name, { description, passes: [...passes] });
   }
 
+  /** A copy of the steps of the preset of that name; an unknown name is an error that suggests the nearest. */
   preset(name: string): RecipeStep[] {
     const p = this.#presets.get(name);
     if (!p) {
@@ -50,10 +55,12 @@ export class PassRegistry {
     return [...p.passes];
   }
 
+  /** The preset names, sorted. */
   presetNames(): string[] {
     return [...this.#presets.keys()].sort();
   }
 
+  /** Every preset with its description and a copy of its steps, in the order they were defined. */
   presets(): Array<{ name: string; description: string; passes: RecipeStep[] }> {
     return [...this.#presets].map(([name, p]) => ({ name, ...p, passes: [...p.passes] }));
   }

@@ -6,6 +6,7 @@ const ALPHA = 1 / 6;
 const TOLERANCE = 1e-4;
 const FIRST_OPSET = 14;
 
+/** The fuse-hard-swish pass: x * HardSigmoid(x) fused into one HardSwish node at opset 14+. */
 export const fuseHardSwish = definePass({
   name: 'fuse-hard-swish',
   description: 'Recognises x * HardSigmoid(x) (alpha 1/6, beta 0.5) as one HardSwish node where the opset has it (14+).',

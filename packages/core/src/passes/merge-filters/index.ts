@@ -2,6 +2,7 @@ import { definePass } from '../framework/define-pass.js';
 import { shareLayers } from '../share-filters/share-layers.js';
 import { duplicateFilters } from './duplicates.js';
 
+/** The merge-filters pass: output channels whose filter and bias are a positive multiple of another's computed once, their copy folded into the next layer. */
 export const mergeFilters = definePass({
   name: 'merge-filters',
   description:

@@ -16,8 +16,11 @@ import { selectByMacs, selectByRatio, type RankedGroup } from './select.js';
 
 /** One pruned group, as the report lists it. */
 export interface PrunedGroup {
+  /** The names of the layers whose output channels the group ties together. */
   layers: string[];
+  /** Channels in the group before pruning. */
   channelsBefore: number;
+  /** Channels left after pruning. */
   channelsAfter: number;
 }
 
@@ -43,6 +46,7 @@ function selectForMacs(graph: Graph, g: ChannelGraph, ranked: RankedGroup[], mac
   return selection.removed;
 }
 
+/** The prune-filters pass: structured pruning of whole output channels with everything that depends on them, by ratio or to a MACs target, refitting the next layers on samples when given. */
 export const pruneFilters = definePass({
   name: 'prune-filters',
   description:

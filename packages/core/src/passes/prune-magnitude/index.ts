@@ -7,11 +7,15 @@ import { findTargets, type PruneTarget } from './targets.js';
 
 /** One pruned weight, as the report lists it. */
 export interface PrunedLayer {
+  /** The weight's value name. */
   value: string;
   /** The first node that reads it. */
   node: string;
+  /** That node's op type. */
   op: string;
+  /** Elements in the weight. */
   count: number;
+  /** Elements that are zero after pruning. */
   zeros: number;
   /** zeros / count, to four decimals. */
   sparsity: number;
@@ -39,6 +43,7 @@ function prune(targets: PruneTarget[], plan: PrunePlan, skip: (t: PruneTarget, w
   return targets;
 }
 
+/** The prune-magnitude pass: the smallest-magnitude weights set to zero, to a target sparsity or in an N:M pattern; weights stay dense float32. */
 export const pruneMagnitude = definePass({
   name: 'prune-magnitude',
   description:

@@ -72,6 +72,7 @@ function activationPoints(graph: Graph, selection: Selection): Value[] {
   return [...points];
 }
 
+/** The quantize-static pass: static int8 quantization of activations and weights, calibrated on samples through a runtime, in QDQ (or QOperator) form (needs a runtime and samples). */
 export const quantizeStatic = definePass({
   name: 'quantize-static',
   description: 'Static int8 quantization in QDQ form (or QOperator with format): calibrates activation ranges on sample data through a runtime, then quantizes activations (uint8, asymmetric) and Conv/Gemm weights (int8, per channel) with int32 biases, in the form onnxruntime fuses into integer kernels.',

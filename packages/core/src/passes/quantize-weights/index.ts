@@ -28,6 +28,7 @@ const PER_AXIS_OPSET = 13;
 const INT4_OPSET = 21;
 const BITSHIFT_OPSET = 11;
 
+/** The quantize-weights pass: weight-only quantization to 2- to 8-bit integers with scales, read through DequantizeLinear. */
 export const quantizeWeights = definePass({
   name: 'quantize-weights',
   description: 'Stores the float32 weights of Conv, ConvTranspose, Gemm and MatMul as 2- to 8-bit integers with scales, read through DequantizeLinear (weight-only quantization).',

@@ -13,8 +13,11 @@
  */
 export const MIN_SCALE = 2 ** -126;
 
+/** The integers a quantized type may hold, both ends included. */
 export interface QuantRange {
+  /** The smallest quantized value. */
   qmin: number;
+  /** The largest quantized value. */
   qmax: number;
 }
 
@@ -24,6 +27,7 @@ export function quantRange(bits: number, signed: boolean, symmetric: boolean): Q
   return { qmin: 0, qmax: 2 ** bits - 1 };
 }
 
+/** Rounds to the nearest integer, ties to even, as ONNX's QuantizeLinear does (Math.round rounds ties up). */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   // Math.round rounds .5 up; ONNX rounds to even.
@@ -47,6 +51,7 @@ export function chooseParams(lo: number, hi: number, range: QuantRange, symmetri
   return { scale, zeroPoint };
 }
 
+/** Quantizes one value: round_half_even(x / scale) + zeroPoint, saturated to `range`. */
 export function quantize(x: number, scale: number, zeroPoint: number, range: QuantRange): number {
   return Math.min(range.qmax, Math.max(range.qmin, roundHalfEven(x / scale) + zeroPoint));
 }

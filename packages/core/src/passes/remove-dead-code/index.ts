@@ -1,5 +1,6 @@
 import { definePass } from '../framework/define-pass.js';
 
+/** The remove-dead-code pass: nodes whose outputs nothing uses and constants no node reads are removed. */
 export const removeDeadCode = definePass({
   name: 'remove-dead-code',
   description: 'Removes nodes whose outputs nothing uses and constants no node reads (graph inputs stay: they are the interface).',

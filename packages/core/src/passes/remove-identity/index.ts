@@ -1,6 +1,7 @@
 import { definePass } from '../framework/define-pass.js';
 import { bypass } from '../shared/replace.js';
 
+/** The remove-identity pass: Identity nodes and inference-time Dropout are removed. */
 export const removeIdentity = definePass({
   name: 'remove-identity',
   description: 'Removes Identity nodes and inference-time Dropout (its data output is its input).',

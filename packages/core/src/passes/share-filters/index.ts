@@ -4,6 +4,7 @@ import { shareLayers, type LayerRole } from './share-layers.js';
 
 export type { SharedLayer } from './share-layers.js';
 
+/** The share-filters pass: each layer's filters become scaled copies of fewer shared filters, as few as the weight SQNR budget allows. */
 export const shareFilters = definePass({
   name: 'share-filters',
   description:

@@ -17,6 +17,7 @@ function* allNodes(graph: Graph): Generator<Node> {
   }
 }
 
+/** The upgrade-opset pass: the default-domain opset raised to `opset` (default 13), rewriting operators whose inputs or meaning changed; never lowers it. */
 export const upgradeOpset = definePass({
   name: 'upgrade-opset',
   description: 'Raises the default-domain opset to at least `opset`, rewriting the operators whose inputs or meaning changed on the way (Clip, Pad, Slice, Softmax, Squeeze, Upsample ...); never lowers it.',
