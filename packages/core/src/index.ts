@@ -8,6 +8,7 @@
  */
 export { CondenseError, isCondenseError, type Diagnostic, type ErrorCode, type ErrorContext } from './errors.js';
 export { quoted, shapeText } from './message-text.js';
+export { seededRandom } from './random.js';
 export {
   DTYPE_CODES,
   arrayCtorOf,

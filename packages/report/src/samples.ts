@@ -1,20 +1,8 @@
-import { Tensor, constantOf, type Graph } from '@condense/core';
+import { Tensor, constantOf, seededRandom, type Graph } from '@condense/core';
 import type { Samples } from './types.js';
 
 const RANDOM_BATCHES = 4;
 const RANDOM_BATCH_SIZE = 8;
-
-/** A small, fast, seedable generator (mulberry32): the same inputs on every run and in every runtime. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Deterministic uniform [0, 1) batches for the model's float32 inputs, when
@@ -31,7 +19,7 @@ export function randomSamples(graph: Graph): { samples: Samples; count: number }
     shapes.push([v.name, shape.map((d, i) => (i === 0 && typeof d !== 'number' ? RANDOM_BATCH_SIZE : (d as number)))]);
   }
   const batches = Array.from({ length: RANDOM_BATCHES }, (_, b) => {
-    const random = mulberry32(0x5eed + b);
+    const random = seededRandom(0x5eed + b);
     return Object.fromEntries(shapes.map(([name, shape]) => [name, Tensor.from('float32', shape, Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, random))]));
   });
   return { samples: batches, count: batches.reduce((n, feeds) => n + (Object.values(feeds)[0]?.shape[0] ?? 1), 0) };

@@ -1,4 +1,4 @@
-import { CondenseError, Tensor, imageSamples, type Graph, type SampleSource } from '@condense/core';
+import { CondenseError, Tensor, imageSamples, seededRandom, type Graph, type SampleSource } from '@condense/core';
 import type { NamedBytes } from '../protocol.js';
 
 /** What a model is fed when compressing, evaluating and comparing, and how to say so. */
@@ -38,7 +38,7 @@ export function samplesFor(graph: Graph, images: readonly NamedBytes[]): Samples
   });
   const source: SampleSource = {
     async *[Symbol.asyncIterator]() {
-      const random = mulberry32(0x5eed);
+      const random = seededRandom(0x5eed);
       for (let b = 0; b < GENERATED_BATCHES; b++) {
         const feeds: Record<string, Tensor> = {};
         for (const { name, dims } of shapes) {
@@ -51,16 +51,4 @@ export function samplesFor(graph: Graph, images: readonly NamedBytes[]): Samples
     },
   };
   return { source, description: `${GENERATED_BATCHES} generated batches (uniform [0, 1), seeded)` };
-}
-
-/** A small seeded generator, so every run of the page feeds the same data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../random.js';
+
 /** How the first centroids are chosen. */
 export const KMEANS_INITS = ['kmeans++', 'linear', 'density'] as const;
 export type KMeansInit = (typeof KMEANS_INITS)[number];
@@ -18,16 +20,6 @@ export interface KMeansResult {
   iterations: number;
 }
 
-/** mulberry32: a tiny seeded generator, so kmeans++ is reproducible across runs and machines. */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The first sorted position whose value is above `x` (values[i] > x). */
 function upperBound(sorted: ArrayLike<number>, x: number, from = 0): number {
