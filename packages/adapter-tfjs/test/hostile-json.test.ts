@@ -91,4 +91,12 @@ describe('hostile tfjs model.json', () => {
     const e = error({ modelJson });
     expect(e.message).toBe('The tfjs model uses ReLU "r" with 0 inputs, which condense cannot import yet.');
   });
+
+  it('refuses an input layer whose dtype is not a type name (the message said "dtype [object Object]")', () => {
+    const input = { class_name: 'InputLayer', name: 'x', config: { name: 'x', batch_input_shape: [null, 4], dtype: { name: 'float32' } } };
+    const modelJson = { modelTopology: { class_name: 'Model', config: { layers: [input], input_layers: [['x', 0, 0]], output_layers: [['x', 0, 0]] } }, weightsManifest: [] } as unknown as TfjsModelJson;
+    const e = error({ modelJson });
+    expect(e.code).toBe('E_MODEL_INVALID');
+    expect(e.message).toBe('Input layer "x" has dtype "{\\"name\\":\\"float32\\"}", which is not a type name.');
+  });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CondenseError, idxSamples, type Model, type PassRecord, type SampleSource, type Runtime } from '@condense/core';
+import { CondenseError, idxSamples, isCondenseError, type Model, type PassRecord, type SampleSource, type Runtime } from '@condense/core';
 import { writeFileAtomic } from '@condense/onnx/node';
 import { buildReport, renderReport, reportFormat, type CompressionReport, type SizeFigures } from '@condense/report';
 import { readIdxFile } from './data-files.js';
@@ -21,7 +21,8 @@ top-1 accuracy), else the --calib data, else generated random inputs.
 --eval-limit caps the images used (default 2000). --no-measure skips running
 the models. --report <file.html|file.md|file.json> also writes the whole report:
 summary, per-layer error (SQNR) and size, sensitivity ranking and the pass log;
-the HTML file is self-contained and works offline.`;
+the HTML file is self-contained and works offline. A model the runtime cannot
+run is still saved; the summary says why it was not measured.`;
 
 interface ReportValues {
   report?: string;
@@ -57,8 +58,23 @@ export interface MeasureInput {
   progress: Progress;
 }
 
-/** Runs both models and builds the report; undefined with --no-measure. */
-export async function measure(m: MeasureInput): Promise<CompressionReport | undefined> {
+/**
+ * Runs both models and builds the report; undefined with --no-measure. When
+ * the runtime cannot run them and no --report was asked for, the saved model
+ * stands: the reason comes back instead of a report, and compress still succeeds.
+ */
+export async function measure(m: MeasureInput): Promise<CompressionReport | string | undefined> {
+  try {
+    return await measureOrThrow(m);
+  } catch (e) {
+    m.progress.end();
+    if (!isCondenseError(e)) throw e;
+    if (m.values.report) throw new CondenseError(e.code, `${e.message.replace(/\.?$/, '.')} ${m.output} is saved; no report was written.`, { cause: e, context: e.context });
+    return e.message;
+  }
+}
+
+async function measureOrThrow(m: MeasureInput): Promise<CompressionReport | undefined> {
   if (m.values['no-measure']) return undefined;
   const inputName = m.before.graph.inputs.find((v) => !v.const)?.name;
   let samples: SampleSource | undefined = m.calibration;

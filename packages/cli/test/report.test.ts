@@ -5,6 +5,8 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Graph, createModel } from '@condense/core';
+import { saveModel } from '@condense/onnx/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { condense, repoRoot, tinyCnn } from './helpers.js';
 
@@ -71,6 +73,26 @@ describe('condense compress: the summary and --report', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a model the runtime cannot run is still compressed and saved; the summary says why it was not measured, and --report fails', async () => {
+    const g = new Graph({ opset: { '': 17, 'com.example': 1 } });
+    const x = g.input('x', { dtype: 'float32', shape: [1, 4] });
+    g.outputs = [g.add('Mystery', [x], {}, { domain: 'com.example', name: 'mystery' }).output];
+    const model = path.join(work, 'mystery.onnx');
+    await saveModel(createModel(g), model);
+    const out = path.join(work, 'mystery.out.onnx');
+    const r = await condense(['compress', model, '-o', out, '--preset', 'cleanup', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/summary: not measured \(.*Mystery.*\); the model is saved/);
+    expect(existsSync(out)).toBe(true);
+    const json = JSON.parse((await condense(['compress', model, '-o', out, '--preset', 'cleanup', '--json', '--force'])).stdout);
+    expect(json.notMeasured).toMatch(/Mystery/);
+    const report = path.join(work, 'mystery.html');
+    const withReport = await condense(['compress', model, '-o', out, '--preset', 'cleanup', '--report', report, '--quiet']);
+    expect(withReport.code).toBe(1);
+    expect(withReport.stderr).toMatch(/mystery.out.onnx is saved; no report was written/);
+    expect(existsSync(report)).toBe(false);
   });
 
   it('--no-measure prints the table only', async () => {

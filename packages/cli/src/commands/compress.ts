@@ -129,7 +129,7 @@ export async function compress(args: string[], io: Streams): Promise<number> {
   }));
 
   if (values.json) {
-    io.out.write(`${JSON.stringify({ input: { file: input, ...before }, output: { file: output, ...after }, passes: result.passes, ...(measured ? { report: measured } : {}) }, jsonNumbers, 2)}\n`);
+    io.out.write(`${JSON.stringify({ input: { file: input, ...before }, output: { file: output, ...after }, passes: result.passes, ...(typeof measured === 'string' ? { notMeasured: measured } : measured ? { report: measured } : {}) }, jsonNumbers, 2)}\n`);
     return 0;
   }
   io.out.write(`${report(input, output, before, after, result.passes)}\n${summaryBlock(measured, values.report)}`);
@@ -143,8 +143,9 @@ const DEFAULT_PRESET = 'int8-weights';
 const jsonNumbers = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
 
 /** The report's summary, last, where a reader's eye lands. */
-function summaryBlock(measured: CompressionReport | undefined, file: string | undefined): string {
+function summaryBlock(measured: CompressionReport | string | undefined, file: string | undefined): string {
   if (!measured) return '';
+  if (typeof measured === 'string') return `\nsummary: not measured (${measured}); the model is saved. --no-measure skips this step.\n`;
   return `\nsummary:\n${formatSummary(measured).replace(/^/gm, '  ')}\n${file ? `report written to ${file}\n` : ''}`;
 }
 

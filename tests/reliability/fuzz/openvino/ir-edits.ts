@@ -105,7 +105,10 @@ export const irEdits: Mutator[] = [
     }
   }),
   onIr('absurd-attribute', 3, (m, rng) => {
-    const layer = rng.pick(m.layers.filter((l) => Object.keys(l.data).length));
+    const withData = m.layers.filter((l) => Object.keys(l.data).length);
+    // A stack's earlier edit may have left no layer with attributes.
+    if (!withData.length) return;
+    const layer = rng.pick(withData);
     const keys = Object.keys(layer.data);
     const key = rng.chance(0.8) ? rng.pick(keys) : rng.pick(['group', 'axis', 'auto_pad', 'special_zero', 'levels', 'batch_dims']);
     layer.data[key] = String(rng.pick(['0', '-1', '2147483648', '1e308', 'NaN', 'Infinity', '', '0,0', '-1,-1', '1,2,3,4,5,6,7,8', 'abc', '99999999999999999999', 'same_upper', 'true', '?', '4294967297, 1']));

@@ -27,6 +27,8 @@ function onModel(kind: string, weight: number, edit: (m: TfliteModel, rng: Rando
         }
         decoded.set(bytes, model);
       }
+      // An earlier mutation in a stack may have emptied the lists every edit picks from: nothing to edit.
+      if (!model.tensors.length || !model.operators.length) return input;
       const copy = structuredClone(model);
       edit(copy, rng);
       try {
@@ -52,8 +54,9 @@ export const modelEdits: Mutator[] = [
     else rng.pick(m.tensors).data = new Uint8Array(rng.pick([1, 4, 16, 64]));
   }),
   onModel('data-size', 1.5, (m, rng) => {
-    const t = rng.pick(m.tensors.filter((x) => x.data));
-    if (!t) return;
+    const withData = m.tensors.filter((x) => x.data);
+    if (!withData.length) return;
+    const t = rng.pick(withData);
     const data = t.data!;
     t.data = rng.chance(0.5) ? data.slice(0, rng.int(data.length)) : Uint8Array.from({ length: data.length + rng.range(1, 64) }, (_, i) => data[i % data.length]!);
   }),

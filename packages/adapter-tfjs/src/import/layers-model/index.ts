@@ -58,8 +58,12 @@ function batchShape(layer: KerasLayerJson): Dim[] | undefined {
 }
 
 function addInput(b: TfBuilder, name: string, layer: KerasLayerJson, options: ImportOptions): TfTensor {
-  const dtype = String(layer.config['dtype'] ?? 'float32');
-  if (dtype !== 'float32' && dtype !== 'int32') throw unsupported(`an input of dtype ${dtype}`);
+  const given = layer.config['dtype'] ?? 'float32';
+  if (typeof given !== 'string') {
+    throw new CondenseError('E_MODEL_INVALID', `Input layer ${quoted(name)} has dtype ${quoted(JSON.stringify(given) ?? '')}, which is not a type name.`, { context: { node: name } });
+  }
+  const dtype = given;
+  if (dtype !== 'float32' && dtype !== 'int32') throw unsupported(`an input of dtype ${quoted(dtype)}`);
   return graphInput(b, name, dtype as DType, batchShape(layer), options);
 }
 
