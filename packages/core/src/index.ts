@@ -28,6 +28,7 @@ export { attr, getFloat, getFloats, getInt, getInts, getString, getTensor, type 
 export { Value, type Dim, type TensorType, type Use, type ValueKind } from './ir/value.js';
 export { Node, DEFAULT_DOMAIN } from './ir/node.js';
 export { Graph, type AddOptions } from './ir/graph.js';
+export { exportWorkingCopy } from './ir/working-copy.js';
 export { validateGraph } from './ir/validate.js';
 export { createModel, type Model } from './ir/model.js';
 export { inferShapes, shapeInferenceOps, type InferShapesOptions } from './shape-inference/index.js';

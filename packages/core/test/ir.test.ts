@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CondenseError, Graph, Tensor, attr } from '../src/index.js';
+import { CondenseError, Graph, Tensor, attr, exportWorkingCopy, inferShapes } from '../src/index.js';
 
 function chain() {
   const g = new Graph();
@@ -114,5 +114,24 @@ describe('Graph mutation API', () => {
     const n = g.add('Slice', [], { ends: attr.ints([9223372036854775807n]), axis: attr.int(2), mode: attr.string('x') });
     expect(typeof n.attrs['ends']!.value).toBe('object');
     expect(Number((n.attrs['ends']!.value as bigint[])[0])).toBeGreaterThan(9e18);
+  });
+});
+
+describe('exportWorkingCopy', () => {
+  it('copies nodes and value types, shares tensors, and leaves the source untouched when the copy is annotated', () => {
+    const g = new Graph({ opset: { '': 17 } });
+    const x = g.input('x', { dtype: 'float32', shape: ['N', 4] });
+    const w = g.constant('w', Tensor.from('float32', [4, 2], new Float32Array(8).fill(0.5)));
+    const branch = new Graph({ opset: { '': 17 }, parent: g });
+    branch.outputs = [branch.add('Identity', [branch.resolve('x')!]).output];
+    g.outputs = [g.add('MatMul', [x, w], { body: { type: 'graph', value: branch }, alpha: attr.float(2) }, { name: 'mm' }).output];
+    const copy = exportWorkingCopy(g);
+    expect([...copy].map((n) => [n.name, n.op])).toEqual([['mm', 'MatMul']]);
+    expect(copy.value('w')!.const).toBe(w.const);
+    expect(Object.keys([...copy][0]!.attrs)).toEqual(['alpha']);
+    inferShapes(copy, { inputShapes: { x: [3, 4] } });
+    expect(copy.outputs[0]!.type?.shape).toEqual([3, 2]);
+    expect(x.type?.shape).toEqual(['N', 4]);
+    expect(g.outputs[0]!.type?.shape).toBeUndefined();
   });
 });

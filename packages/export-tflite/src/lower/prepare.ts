@@ -1,4 +1,4 @@
-import { Graph, inferShapes, type Attr, type Dim, type TensorType, type Value } from '@condense/core';
+import { exportWorkingCopy, inferShapes, type Dim, type Graph } from '@condense/core';
 
 /**
  * A working copy of the graph with every shape inferred from the pinned input
@@ -6,7 +6,7 @@ import { Graph, inferShapes, type Attr, type Dim, type TensorType, type Value } 
  * the copy shares tensors (zero-copy) and costs one pass over the nodes.
  */
 export function prepareGraph(source: Graph, inputShapes: Record<string, Dim[]>): Graph {
-  const graph = copyGraph(source);
+  const graph = exportWorkingCopy(source);
   const pinned: Record<string, Dim[]> = {};
   for (const input of graph.inputs) {
     const given = inputShapes[input.name];
@@ -17,38 +17,4 @@ export function prepareGraph(source: Graph, inputShapes: Record<string, Dim[]>):
   }
   inferShapes(graph, { inputShapes: pinned });
   return graph;
-}
-
-function copyGraph(source: Graph): Graph {
-  const graph = new Graph({ name: source.name, opset: { ...source.opset } });
-  const copies = new Map<Value, Value>();
-  const copyOf = (v: Value): Value => {
-    let c = copies.get(v);
-    // A use before its producer (graphs are sorted, but be safe): declare now, produce later.
-    if (!c) copies.set(v, (c = graph.declare(v.name, copyType(v.type))));
-    return c;
-  };
-  for (const v of source.inputs) {
-    const c = graph.input(v.name, copyType(v.type));
-    // An initializer that is also an input is only a default; it stays an input.
-    if (v.const) c.const = v.const;
-    copies.set(v, c);
-  }
-  for (const v of source.constants()) if (!copies.has(v)) copies.set(v, graph.constant(v.name, v.const!));
-  for (const node of source) {
-    const attrs: Record<string, Attr> = {};
-    // Subgraph attributes are left out: nothing that holds one can be exported, and check() says so.
-    for (const [k, a] of Object.entries(node.attrs)) if (a.type !== 'graph' && a.type !== 'graphs') attrs[k] = a;
-    const outputs = node.outputs.map((o) => (o ? copyOf(o) : null));
-    const copy = graph.add(node.op, node.inputs.map((v) => (v ? copyOf(v) : null)), attrs, { name: node.name, keepName: true, domain: node.domain, outputs });
-    copy.outputs.forEach((o, i) => {
-      if (o) o.type = copyType(node.outputs[i]!.type);
-    });
-  }
-  graph.outputs = source.outputs.map(copyOf);
-  return graph;
-}
-
-function copyType(type: TensorType | undefined): TensorType | undefined {
-  return type && { dtype: type.dtype, shape: type.shape && [...type.shape] };
 }
